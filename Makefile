@@ -1,0 +1,41 @@
+# Hanlin — every target is idempotent: re-running skips what is already done.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.hanlin-installed
+BSTAMP  := $(VENV)/.hanlin-bench-installed
+TORCH   ?= torch==2.13.0
+PYTEST_ARGS ?=
+
+.PHONY: setup data run test bench clean-data
+
+setup: $(STAMP)
+
+# torch first: 2.13.0 is the CPU build on this machine's disk; a bare `torch` would pull CUDA wheels.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@
+
+$(BSTAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	touch $@
+
+# Pull registry data (cached in ~/.cache/hanlin) and build indexes that are missing.
+data: setup
+	$(BIN)/hanlin data pull
+	$(BIN)/hanlin index build --if-missing
+
+run: data
+	$(BIN)/hanlin web
+
+test: data
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(BSTAMP) data
+	$(BIN)/python -m bench
+
+clean-data:
+	rm -rf data/corpora data/indexes data/dicts data/rhyme data/cache
