@@ -1,0 +1,78 @@
+"""法律问答: a conversation over statutes; every citation expands to the article and its check status."""
+
+import streamlit as st
+
+from web.common import get_statute_qa, guard, llm_spec, t
+
+STATUS = {
+    "ok": ("✅", "已核验：现行有效", "verified, in force"),
+    "no_such_article": ("❌", "该法没有这一条", "no such article"),
+    "unknown_law": ("❓", "未知的法律", "unknown law"),
+    "not_current": ("⚠️", "已失效", "no longer in force"),
+}
+
+
+def status_label(status: str) -> str:
+    icon, zh, en = STATUS.get(status, ("•", status, status))
+    return f"{icon} {t(zh, en)}"
+
+
+def show_citations(answer) -> None:
+    checks = {(c.law_name, c.article_no): c for c in getattr(answer, "checks", []) or []}
+    for s in answer.citations:
+        c = checks.get((s.law_name, s.article_no))
+        label = status_label(c.status) if c else status_label("ok")
+        with st.expander(f"《{s.law_name}》{s.article_label} · {label}"):
+            st.write(s.text)
+            if s.chapter:
+                st.caption(s.chapter)
+    failed = [c for c in getattr(answer, "checks", []) or [] if c.status != "ok"]
+    for c in failed:
+        st.warning(f"{status_label(c.status)}: {c.raw}")
+
+
+st.header(t("法律问答", "Statute Q&A"))
+tab_chat, tab_verify = st.tabs([t("咨询", "Ask"), t("引用核验", "Check citations")])
+
+with tab_chat:
+    st.session_state.setdefault("law_chat", [])
+    if st.button(t("新对话", "New conversation"), key="law_new"):
+        st.session_state["law_chat"] = []
+    for turn in st.session_state["law_chat"]:
+        with st.chat_message(turn["role"]):
+            st.markdown(turn["content"])
+            if turn.get("answer") is not None:
+                show_citations(turn["answer"])
+    question = st.chat_input(t("请描述你的法律问题，例如：被公司辞退没有补偿怎么办？", "Describe your legal question"), key="law_q")
+    if question:
+        history = [{"role": x["role"], "content": x["content"]} for x in st.session_state["law_chat"]]
+        with st.chat_message("user"):
+            st.markdown(question)
+        with guard(), st.spinner(t("检索法条并核验引用…", "Retrieving and verifying…")):
+            answer = get_statute_qa(llm_spec()).ask(question, history=history)
+            st.session_state["law_chat"].append({"role": "user", "content": question})
+            st.session_state["law_chat"].append({"role": "assistant", "content": answer.text, "answer": answer})
+            with st.chat_message("assistant"):
+                st.markdown(answer.text)
+                show_citations(answer)
+
+with tab_verify:
+    text = st.text_area(t("粘贴含法条引用的文字", "Paste text that cites statutes"), key="law_verify_text",
+                        placeholder="依据《民法典》第1165条、合同法第52条……")
+    if st.button(t("核验", "Verify"), key="law_verify_btn") and text.strip():
+        from toolkit.legal import verify_citations
+
+        with guard():
+            checks = verify_citations(text)
+            if not checks:
+                st.info(t("没有找到法条引用", "No statute citations found"))
+            for c in checks:
+                title = f"{status_label(c.status)} · {c.raw}"
+                with st.expander(title, expanded=c.status != "ok"):
+                    if c.law_name:
+                        st.markdown(f"**{c.law_name}** {t('第', 'art. ')}{c.article_no}{t('条', '')}")
+                    msg = getattr(c, "message", "")
+                    if msg:
+                        st.caption(msg)
+                    if c.article_text:
+                        st.write(c.article_text)

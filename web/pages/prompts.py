@@ -1,0 +1,69 @@
+"""提示词模板: list by task, edit with live validation, preview, save (with history), diff, reset."""
+
+import json
+
+import streamlit as st
+
+from toolkit.errors import HanlinError
+from web.common import get_registry, guard, t
+
+st.header(t("提示词模板", "Prompt templates"))
+reg = get_registry()
+tasks = sorted({reg.get(n).task for n in reg.names()})
+task = st.selectbox(t("任务", "Task"), tasks, key="pt_task")
+names = reg.names(task=task)
+name = st.selectbox(t("模板", "Template"), names, key="pt_name")
+tpl = reg.get(name)
+st.caption(f"{tpl.description} · v{tpl.version} · {t('来源', 'source')}: {tpl.source}")
+
+# The editor's text is keyed by template so switching templates never loses an unsaved edit.
+key = f"pt_text_{name}"
+if key not in st.session_state:
+    st.session_state[key] = tpl.text
+text = st.text_area(t("模板内容（YAML 头部 + Jinja2）", "Template (YAML front matter + Jinja2)"), key=key, height=360)
+
+valid = None
+try:
+    valid = reg.validate(name, text)
+    st.success(t("模板有效", "Template is valid") + f" · {t('变量', 'variables')}: {', '.join(valid.variables) or '-'}")
+except HanlinError as e:
+    st.error(t("模板无效，保存将被拒绝：", "Invalid template, saving is refused: ") + str(e))
+
+with st.expander(t("预览（示例输入）", "Preview with sample inputs"), expanded=False):
+    sample_key = f"pt_sample_{name}"
+    if sample_key not in st.session_state and valid is not None:
+        st.session_state[sample_key] = json.dumps({v: f"<{v}>" for v in valid.input_variables}, ensure_ascii=False, indent=1)
+    sample = st.text_area(t("示例变量（JSON）", "Sample variables (JSON)"), key=sample_key, height=120)
+    if valid is not None:
+        try:
+            from toolkit.prompts import render_template
+
+            st.code(render_template(valid, json.loads(sample or "{}")), language="markdown")
+        except json.JSONDecodeError as e:
+            st.warning(t("示例变量不是合法 JSON：", "Sample variables are not valid JSON: ") + str(e))
+        except HanlinError as e:
+            st.warning(str(e))
+
+c1, c2, c3 = st.columns(3)
+if c1.button(t("保存", "Save"), key="pt_save", disabled=valid is None):
+    with guard():
+        reg.save(name, text)
+        st.success(t("已保存（旧版本已存入历史）", "Saved (the previous version is kept in history)"))
+if c2.button(t("重置为默认", "Reset to default"), key="pt_reset"):
+    with guard():
+        if reg.reset(name):
+            st.session_state.pop(key, None)
+            st.rerun()
+        else:
+            st.info(t("当前已是默认版本", "Already the default"))
+show_diff = c3.toggle(t("与默认版本对比", "Diff against default"), key="pt_diff")
+if show_diff:
+    d = reg.diff(name)
+    st.code(d or t("（与默认版本相同）", "(same as the default)"), language="diff")
+
+hist = reg.history(name)
+if hist:
+    with st.expander(t(f"历史版本（{len(hist)}）", f"History ({len(hist)})")):
+        for h in reversed(hist):
+            st.markdown(f"**{h.timestamp}**")
+            st.code(h.text(), language="markdown")
