@@ -1,0 +1,60 @@
+"""Model backends behind one interface: the embedded MoE, any local HF checkpoint, OpenAI-compatible servers.
+
+Example:
+    >>> from toolkit.llm import load_llm
+    >>> llm = load_llm()                                          # doctest: +SKIP  (embedded poetry model)
+    >>> llm = load_llm("openai:http://127.0.0.1:8000/v1#deepseek-ai/DeepSeek-V2-Lite-Chat")  # doctest: +SKIP
+    >>> print(llm.generate("...", max_new_tokens=64, temperature=0.7, seed=1))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.errors import InvalidInputError
+
+from .base import LLM, Completion, Message, RunInfo, Stream
+from .params import GenParams
+
+OPENAI_PREFIX = "openai:"
+
+__all__ = ["LLM", "Completion", "GenParams", "Message", "RunInfo", "Stream", "load_llm", "parse_spec"]
+
+
+def parse_spec(spec: str) -> tuple[str, str, str | None]:
+    """Split a model spec into ``(kind, target, model)``: ``("openai", base_url, model|None)`` or ``("dir", path, None)``."""
+    if spec.startswith(OPENAI_PREFIX):
+        rest = spec[len(OPENAI_PREFIX):]
+        url, _, model = rest.partition("#")
+        if not url:
+            raise InvalidInputError(
+                f"无效的模型规格 (invalid model spec) {spec!r}; 格式 (format): openai:<base_url>#<model>"
+            )
+        return "openai", url, model or None
+    return "dir", spec, None
+
+
+def load_llm(spec: str | None = None, settings=None) -> LLM:
+    """Load a model backend (contract).
+
+    Args:
+        spec: ``None`` = ``settings.llm`` if set, else the embedded model at ``settings.embedded_model_dir``;
+            a directory = a local HF checkpoint; ``openai:<base_url>#<model>`` = an OpenAI-compatible server.
+        settings: a :class:`toolkit.config.Settings` (default: :func:`get_settings`).
+
+    Raises:
+        DataMissingError: the model directory or some of its files are missing (named).
+        BackendError: unsupported ``model_type``, unreadable weights, or an unreachable server (named).
+    """
+    from toolkit.config import get_settings
+
+    settings = settings or get_settings()
+    spec = spec or settings.llm or str(settings.embedded_model_dir)
+    kind, target, model = parse_spec(str(spec))
+    if kind == "openai":
+        from .openai_client import OpenAICompatLLM
+
+        return OpenAICompatLLM(target, model)
+    from .hf import HFLLM
+
+    return HFLLM(Path(target).expanduser(), trust_remote_code=settings.trust_remote_code)
