@@ -1,0 +1,2 @@
+def chunk_text(*a, **k):
+    raise NotImplementedError

@@ -1,0 +1,49 @@
+"""Search tokens: what BM25 and the LSA embedder see of a text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .stopwords import STOPWORDS
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a CJK unified ideograph (basic block and extensions A–G, compatibility)."""
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x20000 <= o <= 0x3134F
+        or 0xF900 <= o <= 0xFAFF
+    )
+
+
+def _is_word(tok: str) -> bool:
+    # A token counts when it has at least one letter or digit (CJK ideographs are category Lo).
+    return any(unicodedata.category(c)[0] in "LN" for c in tok)
+
+
+def search_tokens(text: str, segmenter, for_search: bool = True, stopwords=STOPWORDS) -> list[str]:
+    """Tokens for indexing and querying: lower-cased words without punctuation, space or stopwords.
+
+    Single CJK characters are kept unless they are stopwords: in statute questions many carry the
+    meaning (借, 还, 房, 车, 死, 伤), and classical poetry is mostly one-character words.
+
+    Args:
+        text: the text to tokenise.
+        segmenter: a :class:`~toolkit.text.Segmenter` (anything with ``cut``; ``cut_for_search``
+            is used when present and ``for_search`` is true).
+        for_search: add the in-dictionary sub-words of long words (jieba search mode).
+        stopwords: the words to drop.
+
+    Returns:
+        The tokens in text order (duplicates kept: BM25 needs term frequencies).
+    """
+    cut = getattr(segmenter, "cut_for_search", None) if for_search else None
+    words = (cut or segmenter.cut)(text)
+    out = []
+    for w in words:
+        w = w.strip().lower()
+        if w and w not in stopwords and _is_word(w):
+            out.append(w)
+    return out
