@@ -1,0 +1,104 @@
+"""Decode uploaded text bytes: BOMs, UTF-8, then GB18030/GBK/Big5/UTF-16 via charset-normalizer.
+
+Chinese users hand in GBK files as often as UTF-8 ones, and a binary file renamed ``.txt`` must be
+refused rather than indexed as mojibake.
+
+Example:
+    >>> decode_text("第一条 为了保护民事主体的合法权益。".encode("gbk"), "a.txt")[1]
+    'gb18030'
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from .errors import DocumentError
+
+# Order matters only for the BOM check: the UTF-32 BOMs start with the UTF-16 ones.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Encodings we let charset-normalizer choose among (GBK is a subset of GB18030).
+CANDIDATES = ("utf_8", "gb18030", "big5", "utf_16")
+# Fraction of control characters above which decoded "text" is really binary.
+_MAX_CONTROL = 0.02
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    return bad / min(len(text), 20000)
+
+
+def _strict(data: bytes, enc: str) -> str | None:
+    try:
+        return data.decode(enc)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """Return ``(text, encoding)`` for ``data`` read from the file ``name``.
+
+    Args:
+        data: raw file bytes.
+        name: file name, only used in error messages.
+
+    Returns:
+        The decoded text (BOM removed, newlines normalised to ``\\n``) and the encoding name.
+
+    Raises:
+        DocumentError: ``binary`` when the bytes hold NULs (without a UTF-16/32 BOM) or decode to
+            nothing sensible.
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            text = _strict(data, enc)
+            if text is not None:
+                return _normalise(text.lstrip("\ufeff")), enc
+    if b"\x00" in data[:65536]:
+        raise DocumentError(
+            "binary", name, f"不是文本文件 (binary file: NUL bytes found): {name}; 请上传 .txt/.md/.pdf/.docx/.html"
+        )
+    text = _strict(data, "utf-8")
+    if text is not None:
+        return _normalise(text), "utf-8"
+    gb = _strict(data, "gb18030")
+    big5 = _strict(data, "big5")
+    if gb is not None and big5 is None:
+        choice = (gb, "gb18030")
+    elif big5 is not None and gb is None:
+        choice = (big5, "big5")
+    else:
+        choice = _normalizer_choice(data)
+        if choice is None and gb is not None:
+            choice = (gb, "gb18030")  # both decode, the detector abstains: GBK is far more common
+    if choice is None or _control_ratio(choice[0]) > _MAX_CONTROL:
+        raise DocumentError(
+            "binary",
+            name,
+            f"无法识别文件编码 (undecodable: not UTF-8/GB18030/GBK/Big5 text): {name}; 可能是二进制文件 (binary?)",
+        )
+    return _normalise(choice[0]), choice[1]
+
+
+def _normalizer_choice(data: bytes) -> tuple[str, str] | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(CANDIDATES)).best()
+    if best is None:
+        return None
+    enc = best.encoding
+    if len(data) < 200 and enc == "big5" and _strict(data, "gb18030") is not None:
+        enc = "gb18030"  # too little evidence to overrule the common case
+    text = _strict(data, enc)
+    return (text, enc) if text is not None else None
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

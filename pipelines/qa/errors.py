@@ -1,0 +1,35 @@
+"""Why a file was refused: one error class with a machine-readable ``code`` and a bilingual message."""
+
+from __future__ import annotations
+
+from toolkit.errors import InvalidInputError
+
+# code -> what it means (the UI and CLI may branch on the code; the message is for people).
+CODES = {
+    "unsupported": "extension not in SUPPORTED_EXTENSIONS",
+    "too_large": "file above settings.max_upload_mb",
+    "empty": "no bytes, or only whitespace after extraction",
+    "binary": "NUL bytes / undecodable: not a text file",
+    "pdf_corrupt": "pypdf cannot parse it",
+    "pdf_encrypted": "password-protected PDF",
+    "pdf_no_text": "scanned PDF without a text layer",
+    "docx_corrupt": "not a valid .docx (zip) package",
+    "not_found": "path does not exist or is not a file",
+}
+
+
+class DocumentError(InvalidInputError):
+    """A document cannot be added. ``code`` is one of :data:`CODES`; ``path`` the offending file.
+
+    Example:
+        >>> e = DocumentError("empty", "a.txt", "文件为空 (empty file): a.txt")
+        >>> e.code
+        'empty'
+    """
+
+    def __init__(self, code: str, path: str, message: str):
+        if code not in CODES:
+            raise ValueError(f"unknown DocumentError code {code!r}; valid: {sorted(CODES)}")
+        super().__init__(message)
+        self.code = code
+        self.path = path

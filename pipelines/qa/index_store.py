@@ -1,0 +1,145 @@
+"""The knowledge base's hybrid index on disk: incremental add/remove, atomic saves, self-repair.
+
+The index (``toolkit.index.HybridIndex``) is derived from the catalogue. It is loaded lazily, saved
+atomically after every change, reloaded when another process committed a change (SQLite's
+``data_version``), and rebuilt from the catalogue when it is missing, corrupt or out of step.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from toolkit.config import Settings
+from toolkit.errors import IndexCorruptError
+
+from .catalog import Catalog, ChunkRow
+
+
+def index_text(row: ChunkRow, doc_name: str) -> str:
+    """What gets indexed for a chunk: document title and heading path, then the chunk text.
+
+    Titles and headings carry the words questions use ("劳动合同法 ... 试用期"), which the chunk body
+    often leaves implicit.
+    """
+    stem = doc_name.rsplit(".", 1)[0]
+    head = " ".join((stem, *row.heading_path)).strip()
+    return f"{head}\n{row.text}" if head else row.text
+
+
+def new_index(settings: Settings):
+    """An empty HybridIndex with the configured segmenter and embedder."""
+    from toolkit.index import HybridIndex
+    from toolkit.text import default_segmenter
+
+    from toolkit.index import make_embedder
+
+    seg = default_segmenter(settings)
+    return HybridIndex(segmenter=seg, embedder=make_embedder(settings.embedder, segmenter=seg))
+
+
+class IndexStore:
+    """Owns ``<kb>/index``.
+
+    Args:
+        folder: the index folder.
+        catalog: the catalogue it mirrors.
+        settings: for the segmenter and embedder of a new index.
+    """
+
+    def __init__(self, folder: Path, catalog: Catalog, settings: Settings):
+        self.folder = Path(folder)
+        self.catalog = catalog
+        self.settings = settings
+        self._index = None
+        self._version = None  # catalogue data_version the in-memory index corresponds to
+        self._names: dict[str, str] | None = None
+
+    # ------------------------------------------------------------------ state
+    def _data_version(self) -> int:
+        return self.catalog.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def _fresh(self) -> bool:
+        return self._index is not None and self._version == self._data_version()
+
+    def index(self):
+        """The loaded index (reloaded if another process changed the knowledge base)."""
+        if not self._fresh():
+            self._load()
+        return self._index
+
+    def _load(self) -> None:
+        from toolkit.index import HybridIndex
+        from toolkit.text import default_segmenter
+
+        self._names = None
+        if self.folder.is_dir() and any(self.folder.iterdir()):
+            self._index = HybridIndex.load(self.folder, segmenter=default_segmenter(self.settings))
+        else:
+            self._index = new_index(self.settings)
+        self._version = self._data_version()
+
+    def doc_names(self) -> dict[str, str]:
+        if self._names is None or not self._fresh():
+            self._names = {d.doc_id: d.name for d in self.catalog.documents()}
+        return self._names
+
+    # ------------------------------------------------------------------ changes
+    def add(self, rows_with_names: list[tuple[ChunkRow, str]]) -> None:
+        """Index new chunks and save (atomically)."""
+        from toolkit.index import Document
+
+        index = self.index()
+        docs = [Document(r.chunk_id, index_text(r, name), {"doc_id": r.doc_id}) for r, name in rows_with_names]
+        if docs:
+            index.add(docs)
+        index.save(self.folder)
+        self._version = self._data_version()
+        self._names = None
+
+    def remove(self, chunk_ids: list[str]) -> None:
+        """Drop chunks (ids not in the index are ignored) and save."""
+        index = self.index()
+        if index.remove(list(chunk_ids)):  # unknown ids are ignored by the index
+            index.save(self.folder)
+        self._version = self._data_version()
+        self._names = None
+
+    def rebuild(self) -> None:
+        """Re-index every catalogue chunk into a fresh index and save it over the old one."""
+        from toolkit.index import Document
+
+        names = {d.doc_id: d.name for d in self.catalog.documents()}
+        rows = self.catalog.chunks()
+        index = new_index(self.settings)
+        if rows:
+            index.add([Document(r.chunk_id, index_text(r, names.get(r.doc_id, "")), {"doc_id": r.doc_id}) for r in rows])
+            index.save(self.folder)
+        elif self.folder.exists():
+            shutil.rmtree(self.folder)
+        self._index, self._version, self._names = index, self._data_version(), None
+
+    def check(self) -> str | None:
+        """Load the index and make it agree with the catalogue; return what was repaired, if anything."""
+        n = self.catalog.chunk_count()
+        try:
+            self._load()
+        except (IndexCorruptError, OSError, ValueError, RuntimeError) as e:
+            self.rebuild()
+            return f"索引损坏, 已从目录重建 (index was unreadable, rebuilt from the catalogue): {e}"
+        have = len(self._index)
+        if have != n:
+            self.rebuild()
+            return f"索引与目录不一致, 已重建 (index held {have} chunks, catalogue {n}: rebuilt)"
+        return None
+
+    # ------------------------------------------------------------------ search
+    def search(self, query: str, k: int, mode: str = "hybrid", doc_ids=None):
+        index = self.index()
+        if len(index) == 0:
+            return []
+        where = None
+        if doc_ids is not None:
+            wanted = set(doc_ids)
+            where = lambda meta: meta.get("doc_id") in wanted  # noqa: E731
+        return index.search(query, k=k, mode=mode, where=where)
