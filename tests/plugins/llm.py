@@ -4,8 +4,8 @@ Fixtures (session-scoped, usable by every area's tests):
     tiny_model_dir: a checkpoint directory loadable by ``load_llm(str(dir))`` / ``AutoModelForCausalLM``.
     tiny_llm: that directory loaded as a :class:`toolkit.llm.hf.HFLLM`.
 
-Like the embedded model it uses MLA attention, 8 routed experts (top-2), 1 shared expert, and the
-poetry control tokens (``<bos><七绝><题>…<文>…<eos>``), so pipeline code paths are the real ones.
+Like the embedded model: MLA attention, 3 layers (layer 0 dense, then 2 MoE layers with 8 routed
+experts, top-2, 1 shared expert), tied embeddings, and the poetry control tokens (``<bos><七绝><题>…<文>…<eos>``), so pipeline code paths are the real ones.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ ASCII = [chr(c) for c in range(33, 127)]
 CJK = [chr(c) for c in range(0x4E00, 0x9FA6)]  # every basic CJK ideograph, so any Chinese test text encodes
 
 
-def build_tiny_model(path: Path, *, seed: int = 0, hidden: int = 32, layers: int = 2, context: int = 256,
+def build_tiny_model(path: Path, *, seed: int = 0, hidden: int = 32, layers: int = 3, context: int = 256,
                      chat_template: str | None = None) -> Path:
     """Write a random tiny DeepseekV2ForCausalLM + char tokenizer to ``path`` (save_pretrained)."""
     import torch
@@ -39,9 +39,9 @@ def build_tiny_model(path: Path, *, seed: int = 0, hidden: int = 32, layers: int
     cfg = DeepseekV2Config(
         vocab_size=len(vocab), hidden_size=hidden, intermediate_size=2 * hidden, moe_intermediate_size=hidden // 2,
         num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=4, n_routed_experts=8,
-        num_experts_per_tok=2, n_shared_experts=1, first_k_dense_replace=0, kv_lora_rank=16, q_lora_rank=None,
+        num_experts_per_tok=2, n_shared_experts=1, first_k_dense_replace=1, kv_lora_rank=16, q_lora_rank=None,
         qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8, max_position_embeddings=context,
-        topk_method="greedy", n_group=1, topk_group=1, tie_word_embeddings=False,
+        topk_method="greedy", n_group=1, topk_group=1, tie_word_embeddings=True,
         bos_token_id=vocab["<bos>"], eos_token_id=vocab["<eos>"], pad_token_id=vocab["<pad>"],
     )
     with torch.random.fork_rng():
