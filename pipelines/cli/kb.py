@@ -1,0 +1,195 @@
+"""``hanlin kb create|add|ls|rm|delete|search|ask``: knowledge bases over your own documents.
+
+Examples:
+    hanlin kb create 合同库
+    hanlin kb add 合同库 租赁合同.docx 借款合同.pdf 案卷/*.txt
+    hanlin kb ls ; hanlin kb ls 合同库
+    hanlin kb search 合同库 "押金什么时候退" -k 5 --json
+    hanlin kb ask 合同库 "押金什么时候退？"
+    hanlin kb rm 合同库 3f2a9c0d1e2b4a5c ; hanlin kb delete 合同库
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict
+
+
+def _kb(name: str):
+    from pipelines.qa import KnowledgeBase
+
+    return KnowledgeBase.open(name)
+
+
+def _dump(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+def _create(args) -> int:
+    from pipelines.qa import KnowledgeBase
+
+    kb = KnowledgeBase.create(args.name)
+    print(f"已创建知识库 (created): {kb.name}  ({kb.folder})")
+    return 0
+
+
+def _add(args) -> int:
+    from pipelines.qa import DocumentError
+
+    kb = _kb(args.name)
+    t0 = time.perf_counter()
+    results = kb.add_files(args.files, progress=not args.quiet)
+    failed = 0
+    for path, res in zip(args.files, results):
+        if isinstance(res, DocumentError):
+            failed += 1
+            print(f"✗ {path}: {res}", file=sys.stderr)
+        elif res.duplicate:
+            print(f"= {path}: {res.notes[0]}")
+        else:
+            extra = f"  ({'; '.join(res.notes)})" if res.notes else ""
+            print(f"✓ {path} → {res.doc_id}  {res.n_chunks} 块 (chunks){extra}")
+    print(f"用时 (took) {time.perf_counter() - t0:.1f} s; 失败 (failed) {failed}/{len(results)}")
+    return 1 if failed else 0
+
+
+def _ls(args) -> int:
+    from pipelines.qa import KnowledgeBase
+
+    if not args.name:
+        names = KnowledgeBase.list()
+        if args.json:
+            _dump(names)
+        elif not names:
+            print("还没有知识库 (no knowledge bases); 用 `hanlin kb create NAME` 创建")
+        else:
+            for n in names:
+                print(n)
+        return 0
+    kb = _kb(args.name)
+    docs = kb.documents()
+    if args.json:
+        _dump([asdict(d) for d in docs])
+        return 0
+    for r in kb.repairs:
+        print(f"! {r}")
+    if not docs:
+        print(f"{kb.name}: 空 (empty); 用 `hanlin kb add {kb.name} FILE...` 添加文档")
+    for d in docs:
+        notes = f"  [{'; '.join(d.notes)}]" if d.notes else ""
+        print(f"{d.doc_id}  {d.name}  {d.kind}  {d.size / 1024:.1f} KB  {d.n_chunks} 块 (chunks){notes}")
+    return 0
+
+
+def _rm(args) -> int:
+    kb = _kb(args.name)
+    kb.remove(args.doc_id)
+    print(f"已删除文档 (removed): {args.doc_id}")
+    return 0
+
+
+def _delete(args) -> int:
+    from pipelines.qa import KnowledgeBase
+
+    if not args.yes and sys.stdin.isatty():
+        reply = input(f"确认删除知识库 {args.name} 及其全部文档? (delete knowledge base and all its documents) [y/N] ")
+        if reply.strip().lower() not in {"y", "yes", "是"}:
+            print("已取消 (cancelled)")
+            return 1
+    KnowledgeBase.delete(args.name)
+    print(f"已删除知识库 (deleted): {args.name}")
+    return 0
+
+
+def _search(args) -> int:
+    kb = _kb(args.name)
+    hits = kb.search(args.query, k=args.k, mode=args.mode)
+    if args.json:
+        _dump([asdict(c) for c in hits])
+        return 0
+    if not hits:
+        print("没有找到相关内容 (no matches)")
+        return 1
+    for i, c in enumerate(hits, 1):
+        print(f"{i}. {c.location}  [{c.chunk_id}] score {c.score:.4f} bm25 {c.bm25_score or 0:.2f} dense {c.dense_score or 0:.2f}")
+        text = c.context if args.context else c.text
+        print("   " + (text if args.full else text[:200] + ("…" if len(text) > 200 else "")).replace("\n", "\n   "))
+    return 0
+
+
+def _ask(args) -> int:
+    from pipelines.qa.docqa import DocQA
+
+    kb = _kb(args.name)
+    from toolkit.config import get_settings
+
+    llm = None
+    spec = args.llm or get_settings().llm  # a configured capable model answers; otherwise extractive
+    if spec:
+        from toolkit.llm import load_llm
+
+        llm = load_llm(spec)
+    qa = DocQA(kb, llm=llm)
+    stream = qa.open_stream(args.question)
+    for piece in stream:
+        if not args.json:
+            print(piece, end="", flush=True)
+    ans = stream.answer
+    if args.json:
+        _dump(asdict(ans))
+        return 0 if ans.found else 1
+    print()
+    for c in ans.citations:
+        print(f"[{c.n}] {c.chunk.location}")
+    for c in ans.dropped:
+        print(f"(未放入上下文 left out: {c.location})")
+    return 0 if ans.found else 1
+
+
+def register(sub) -> None:
+    p = sub.add_parser("kb", help="知识库问答 (knowledge bases over your documents)", description=__doc__.split("\n")[0])
+    kb_sub = p.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
+
+    c = kb_sub.add_parser("create", help="新建知识库 (create)")
+    c.add_argument("name")
+    c.set_defaults(func=_create)
+
+    a = kb_sub.add_parser("add", help="添加文档 (.txt .md .pdf .docx .html)")
+    a.add_argument("name")
+    a.add_argument("files", nargs="+")
+    a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    a.set_defaults(func=_add)
+
+    ls = kb_sub.add_parser("ls", help="列出知识库或其中的文档 (list)")
+    ls.add_argument("name", nargs="?")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=_ls)
+
+    rm = kb_sub.add_parser("rm", help="删除一个文档 (remove a document)")
+    rm.add_argument("name")
+    rm.add_argument("doc_id")
+    rm.set_defaults(func=_rm)
+
+    d = kb_sub.add_parser("delete", help="删除整个知识库 (delete a knowledge base)")
+    d.add_argument("name")
+    d.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    d.set_defaults(func=_delete)
+
+    s = kb_sub.add_parser("search", help="检索片段 (search chunks)")
+    s.add_argument("name")
+    s.add_argument("query")
+    s.add_argument("-k", type=int, default=5)
+    s.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    s.add_argument("--context", action="store_true", help="show the expanded context (section / neighbours)")
+    s.add_argument("--full", action="store_true", help="do not shorten texts")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_search)
+
+    q = kb_sub.add_parser("ask", help="基于文档回答问题 (answer with citations)")
+    q.add_argument("name")
+    q.add_argument("question")
+    q.add_argument("--llm", help="model spec (default: settings.llm, else an extractive answer without a model); e.g. openai:http://host/v1#model")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_ask)
