@@ -56,8 +56,12 @@ class HanlinChatModel(BaseChatModel):
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        empty = True
         for piece in self.llm.stream_chat(self._messages(messages), **self._params(stop, kwargs)):
+            empty = False
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
+        if empty:  # an immediate end token: LangChain needs at least one chunk
+            yield ChatGenerationChunk(message=AIMessageChunk(content=""))
