@@ -8,11 +8,7 @@ Example:
 from .backend import LegalBackend
 from .drafter import DocumentDrafter, LegalDocument
 
-__all__ = ["DocumentDrafter", "LegalBackend", "LegalDocument"]
+from .conversation import Conversation
+from .qa import Answer, StatuteQA
 
-try:  # StatuteQA lands after the drafter; keep the package importable meanwhile
-    from .qa import Answer, Conversation, StatuteQA  # noqa: F401
-
-    __all__ += ["Answer", "Conversation", "StatuteQA"]
-except ImportError:  # pragma: no cover
-    pass
+__all__ = ["Answer", "Conversation", "DocumentDrafter", "LegalBackend", "LegalDocument", "StatuteQA"]

@@ -136,6 +136,12 @@ class DocumentDrafter:
             self._prompts = PromptRegistry()
         return self._prompts
 
+    def as_runnable(self):
+        """A langchain-core Runnable: invoke({"kind", "fields", "variant"}) → LegalDocument."""
+        from .runnables import DrafterRunnable
+
+        return DrafterRunnable(self)
+
     # ---- schemas -------------------------------------------------------------------------------
     def kinds(self) -> list[DocSchema]:
         """The seven document schemas (the 要素式 variant is in ``variants()``)."""

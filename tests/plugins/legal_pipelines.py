@@ -74,6 +74,8 @@ class FakeLegal:
         out = []
         for m in _CITE.finditer(text):
             name, no = m.group(1), cn_to_int(m.group(2))
+            if name.endswith(("本法", "该法")):  # internal cross-reference inside an article
+                continue
             full = self._law(name)
             s = self.get_article(full, no) if full else None
             if name.strip("《》") in REPEALED:

@@ -1,0 +1,239 @@
+"""StatuteQA: question → retrieve articles → answer (extractive or generated) → verify every citation.
+
+Example:
+    >>> qa = StatuteQA.from_settings()                                   # doctest: +SKIP
+    >>> a = qa.ask("公司辞退我没有给补偿怎么办？")                          # doctest: +SKIP
+    >>> [s.citation for s in a.citations][:1]                           # doctest: +SKIP
+    ['《中华人民共和国劳动合同法》第四十七条']
+    >>> conv = qa.conversation(); conv.ask("借钱不还怎么办"); conv.ask("那如果没有借条呢？")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .backend import LegalBackend
+from .conversation import Conversation, normalize_history, rewrite_followup
+from .extractive import DISCLAIMER, basis_section, explain, extractive_answer
+from .grounding import ground, statute_key
+from .screening import (NO_LEGAL_CONTENT_MESSAGE, NO_STATUTE_MESSAGE, NOT_CHINESE_MESSAGE, check_question, has_legal_cue,
+                        not_chinese)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A statute answer.
+
+    Attributes:
+        text: Markdown answer (always with 法律依据 and the disclaimer unless ``mode == "rejected"``).
+        citations: the verified statutes the answer cites, most relevant first.
+        checks: ``verify_citations`` on the final text (every one ``ok``).
+        question: as asked; query: what was searched (the rewrite for follow-ups).
+        mode: ``extractive``, ``generated`` or ``rejected`` (not Chinese / no legal content).
+        dropped: citations the model produced that failed verification or were not retrieved.
+    """
+
+    text: str
+    citations: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
+    question: str = ""
+    query: str = ""
+    mode: str = "extractive"
+    dropped: list = field(default_factory=list)
+
+    @property
+    def unverified(self) -> list:
+        return [c for c in self.checks if not c.ok]
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question, "query": self.query, "mode": self.mode, "text": self.text,
+            "citations": [s.to_dict() if hasattr(s, "to_dict") else vars(s) for s in self.citations],
+            "checks": [c.to_dict() if hasattr(c, "to_dict") else vars(c) for c in self.checks],
+            "dropped": [c.to_dict() if hasattr(c, "to_dict") else vars(c) for c in self.dropped],
+        }
+
+
+class StatuteQA:
+    """Answer legal questions from current statutes only.
+
+    Args:
+        legal: search / lookup / verify functions (default :mod:`toolkit.legal`).
+        llm: a model; ``llm.capable`` → generated answers constrained to the retrieved articles,
+            otherwise (the embedded poetry model, or None) → extractive answers.
+        prompts: PromptRegistry (templates ``legal_answer``, ``legal_followup``).
+        tokenize: ``text -> list[str]`` search tokens (default jieba via :mod:`toolkit.text`).
+        k: articles retrieved; n_cite: articles shown in an extractive answer.
+    """
+
+    def __init__(self, legal: LegalBackend | None = None, llm=None, prompts=None, tokenize=None,
+                 k: int = 8, n_cite: int = 3):
+        self.legal = legal or LegalBackend.default()
+        self.llm = llm
+        self._prompts = prompts
+        self._tokenize = tokenize
+        self.k, self.n_cite = k, n_cite
+        self.last_query: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings=None, llm=None, **kw) -> "StatuteQA":
+        """Over the pulled statutes; loads ``settings.llm`` when one is configured (else extractive)."""
+        from toolkit.config import get_settings
+        from toolkit.prompts import PromptRegistry
+
+        settings = settings or get_settings()
+        if llm is None and settings.llm:
+            from toolkit.llm import load_llm
+
+            llm = load_llm(settings.llm)
+        return cls(LegalBackend.default(settings), llm, PromptRegistry.from_settings(settings), **kw)
+
+    @property
+    def prompts(self):
+        if self._prompts is None:
+            from toolkit.prompts import PromptRegistry
+
+            self._prompts = PromptRegistry()
+        return self._prompts
+
+    def tokenize(self, text: str) -> list[str]:
+        if self._tokenize is None:
+            from toolkit.text import default_segmenter, search_tokens
+
+            seg = default_segmenter()
+            self._tokenize = lambda t: search_tokens(t, seg, for_search=False)
+        return self._tokenize(text)
+
+    @property
+    def capable(self) -> bool:
+        return self.llm is not None and bool(getattr(self.llm, "capable", False))
+
+    def as_runnable(self):
+        """A langchain-core Runnable: invoke → Answer, stream → text pieces, batch → list[Answer]."""
+        from .runnables import StatuteQARunnable
+
+        return StatuteQARunnable(self)
+
+    def conversation(self) -> Conversation:
+        return Conversation(self)
+
+    # ---- main entry points --------------------------------------------------------------------
+    def ask(self, question: str, history=None) -> Answer:
+        """Answer ``question`` (a follow-up is rewritten with ``history``).
+
+        Raises:
+            InvalidInputError: empty or over-long question.
+        """
+        q = check_question(question)
+        if not_chinese(q):
+            return Answer(NOT_CHINESE_MESSAGE, question=q, query=q, mode="rejected")
+        turns = normalize_history(history)
+        query = rewrite_followup(q, turns, self.tokenize, self.llm, self.prompts) if turns else q
+        self.last_query = query
+        statutes = self.legal.search_statutes(query, k=self.k)
+        terms = self.tokenize(query)
+        rejection = self._rejection(query, terms, statutes)
+        if rejection:
+            return Answer(rejection, question=q, query=query, mode="rejected")
+        if self.capable:
+            return self._generated(q, query, statutes, turns)
+        items = explain(statutes, terms)
+        if any(e.terms for e in items):  # prefer articles that share the question's words
+            items = [e for e in items if e.terms] + [e for e in items if not e.terms]
+            items = [e for e in items if e.terms] or items
+        items = items[: self.n_cite]
+        text = extractive_answer(q, query, items)
+        return self._finish(text, [e.statute for e in items], q, query, "extractive")
+
+    def stream(self, question: str, history=None) -> Iterator[str]:
+        """Yield the answer text in pieces. Generated answers are verified sentence by sentence
+        (a sentence is only shown once its citations passed); extractive ones paragraph by paragraph."""
+        answer = self.ask(question, history) if not self.capable else None
+        if answer is not None:
+            for para in answer.text.split("\n"):
+                yield para + "\n"
+            return
+        yield from self._stream_generated(question, history)
+
+    # ---- internals ----------------------------------------------------------------------------
+    def _rejection(self, query: str, terms, statutes) -> str | None:
+        """None for a legal question with results; else the bilingual message to answer with."""
+        if has_legal_cue(query):
+            return None if statutes else NO_STATUTE_MESSAGE
+        top = statutes[0].text if statutes else ""
+        if sum(1 for t in set(terms) if len(t) >= 2 and t in top) >= 2:
+            return None
+        return NO_LEGAL_CONTENT_MESSAGE
+
+    def _finish(self, text, statutes, q, query, mode, dropped=()) -> Answer:
+        checks = list(self.legal.verify_citations(text))
+        ok_keys = {statute_key(c.law_name, c.article_no, c.sub) for c in checks if c.ok}
+        cited = [s for s in statutes if statute_key(s.law_name, s.article_no, getattr(s, "sub", 0)) in ok_keys]
+        return Answer(text, cited, checks, q, query, mode, list(dropped))
+
+    def _prompt(self, q, statutes, turns) -> str:
+        return self.prompts.render("legal_answer", question=q, articles=statutes, history=turns or None)
+
+    def _generated(self, q, query, statutes, turns) -> Answer:
+        raw = self.llm.generate(self._prompt(q, statutes, turns))
+        text, cited, dropped = self._ground(raw, statutes)
+        return self._finish(text, cited, q, query, "generated", dropped)
+
+    def _ground(self, raw: str, statutes):
+        allowed = {statute_key(s.law_name, s.article_no, getattr(s, "sub", 0)): s for s in statutes}
+        g = ground(raw or "", self.legal.verify_citations(raw or ""), set(allowed))
+        cited = list(dict.fromkeys(allowed[statute_key(c.law_name, c.article_no, c.sub)] for c in g.kept))
+        body = g.text or "现有检索到的法条不足以生成可靠的回答，请参考下列条文。"
+        shown = cited or statutes[: self.n_cite]
+        parts = [body]
+        if g.dropped:
+            parts.append(_dropped_note(g.dropped))
+        parts += [basis_section(shown), DISCLAIMER]
+        return "\n\n".join(parts), shown, list(g.dropped)
+
+    def _stream_generated(self, question, history) -> Iterator[str]:
+        q = check_question(question)
+        if not_chinese(q):
+            yield NOT_CHINESE_MESSAGE
+            return
+        turns = normalize_history(history)
+        query = rewrite_followup(q, turns, self.tokenize, self.llm, self.prompts) if turns else q
+        self.last_query = query
+        statutes = self.legal.search_statutes(query, k=self.k)
+        rejection = self._rejection(query, self.tokenize(query), statutes)
+        if rejection:
+            yield rejection
+            return
+        allowed = {statute_key(s.law_name, s.article_no, getattr(s, "sub", 0)): s for s in statutes}
+        buf, cited, dropped = "", [], []
+        stream = getattr(self.llm, "stream", None)
+        pieces = stream(self._prompt(q, statutes, turns)) if stream else [self.llm.generate(self._prompt(q, statutes, turns))]
+        for piece in list(pieces) + [None]:
+            buf += piece or ""
+            cut = max(buf.rfind(ch) for ch in "。！？\n") + 1 if piece is not None else len(buf)
+            if cut <= 0:
+                continue
+            sentence, buf = buf[:cut], buf[cut:]
+            g = ground(sentence, self.legal.verify_citations(sentence), set(allowed))
+            dropped += g.dropped
+            cited += [allowed[statute_key(c.law_name, c.article_no, c.sub)] for c in g.kept]
+            if g.text:
+                yield g.text + ("\n" if sentence.endswith("\n") else "")
+        tail = []
+        if dropped:
+            tail.append(_dropped_note(dropped))
+        tail += [basis_section(list(dict.fromkeys(cited)) or statutes[: self.n_cite]), DISCLAIMER]
+        yield "\n\n" + "\n\n".join(tail)
+
+
+def _dropped_note(dropped) -> str:
+    """Which citations were removed, written so the note itself holds no checkable citation."""
+    from .grounding import reason
+
+    bits = []
+    for c in dropped:
+        law = (c.law_name or c.raw.split("第")[0]).strip("《》") or "未知法律"
+        bits.append(f"{law}的一处条文（{reason(c)}）")
+    return "注：模型回答中有 %d 处引用未通过核验，相关语句已删除 (unverified citations removed)：%s。" % (
+        len(dropped), "；".join(bits))

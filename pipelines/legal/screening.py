@@ -1,0 +1,64 @@
+"""Input screening for legal questions: empty, too long, not Chinese, or not about law."""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.errors import InvalidInputError
+
+MAX_QUESTION_CHARS = 2000
+
+# Words that mark a question as legal even when retrieval finds little (broad on purpose).
+LEGAL_CUES = tuple(
+    "法 律 条 权 责 罪 诉 判 赔 偿 罚 违 约 合同 协议 公司 单位 老板 员工 工资 加班 辞退 开除 解雇 裁员 社保 工伤 劳动 试用期 "
+    "借 欠 债 还钱 利息 担保 抵押 租 房东 押金 买卖 购房 房产 物业 业主 离婚 婚 抚养 赡养 继承 遗嘱 遗产 子女 监护 "
+    "交通 车祸 撞 医疗 事故 保险 消费 退货 假货 商标 专利 著作 版权 侵权 隐私 名誉 肖像 诈骗 盗 抢 打人 伤害 拘留 "
+    "警察 派出所 法院 仲裁 起诉 上诉 律师 证据 税 行政 许可 处罚 拆迁 征收 土地 宅基地 环境 污染 网络 个人信息 未成年 "
+    "老人 股东 股权 破产 票据 公证 户口 驾照 酒驾 醉驾 毒品 赌博 合伙 经济补偿 违约金 定金 订金 彩礼 家暴 邻居 噪音".split()
+)
+
+
+def cjk_count(text: str) -> int:
+    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf")
+
+
+def check_question(question) -> str:
+    """Return the stripped question; raise InvalidInputError when empty, not text, or too long."""
+    if not isinstance(question, str):
+        raise InvalidInputError(f"问题必须是文字 (question must be a string), got {type(question).__name__}")
+    q = question.strip()
+    if not q:
+        raise InvalidInputError("问题为空 (empty question)：请输入要咨询的法律问题")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InvalidInputError(
+            f"问题过长 (question too long): {len(q)} 字，最多 {MAX_QUESTION_CHARS} 字；请概括要点后再问"
+        )
+    return q
+
+
+def not_chinese(question: str) -> bool:
+    """True when the question is (mostly) in a Latin-script language rather than Chinese."""
+    latin = len(re.findall(r"[A-Za-z]", question))
+    return cjk_count(question) == 0 or latin > 3 * cjk_count(question) + 10
+
+
+def has_legal_cue(question: str) -> bool:
+    return any(cue in question for cue in LEGAL_CUES)
+
+
+NOT_CHINESE_MESSAGE = (
+    "请用中文提问：翰林的法条问答只检索中华人民共和国现行法律，目前只支持中文问题。\n"
+    "Please ask in Chinese: Hanlin's statute Q&A searches current laws of the People's Republic of China "
+    "and understands questions in Chinese only."
+)
+
+NO_LEGAL_CONTENT_MESSAGE = (
+    "这个问题似乎不涉及法律问题，没有找到相关法条。请描述具体的法律事实（谁、做了什么、发生了什么纠纷）。\n"
+    "This does not look like a legal question, so no statute was found. Please describe the legal facts "
+    "(who did what, what the dispute is)."
+)
+
+NO_STATUTE_MESSAGE = (
+    "没有检索到与这个问题相关的现行法条。请换一种说法，或补充具体事实（涉及的行为、关系、金额、时间）。\n"
+    "No current statute matched this question; please rephrase it or add the concrete facts."
+)

@@ -1,0 +1,135 @@
+"""StatuteQA with fakes: extractive answers, verified citations, hallucinations dropped, follow-ups, bad input."""
+
+import pytest
+
+from pipelines.legal import Answer, StatuteQA
+from pipelines.legal.conversation import is_followup, merge_terms, normalize_history
+from tests.plugins.legal_pipelines import FakeLLM
+from toolkit.errors import InvalidInputError
+
+
+def tok(text):  # a deterministic tokenizer for tests: the known legal words present in the text
+    words = ["用人单位", "劳动合同", "经济补偿", "辞退", "解除", "试用期", "借款", "返还", "利息", "租赁物", "维修",
+             "出租人", "承租人", "租金", "赔偿金", "公司", "补偿", "工资", "侵权", "过错"]
+    return sorted((w for w in words if w in text), key=text.find)
+
+
+@pytest.fixture
+def qa(fake_legal):
+    return StatuteQA(fake_legal.backend(), tokenize=tok)
+
+
+def test_extractive_answer_has_basis_quotes_and_disclaimer(qa, fake_legal):
+    a = qa.ask("用人单位解除劳动合同没有给经济补偿怎么办？")
+    assert isinstance(a, Answer) and a.mode == "extractive"
+    assert a.citations[0].citation == "《中华人民共和国劳动合同法》第四十七条"
+    assert "### 法律依据" in a.text and "不构成法律意见" in a.text and "not legal advice" in a.text
+    for s in a.citations:  # full article text is listed
+        assert all(line in a.text for line in s.text.split("\n"))
+    assert "“**经济补偿**”" in a.text
+    assert a.checks and all(c.ok for c in a.checks) and not a.unverified
+    assert len(a.citations) <= qa.n_cite
+
+
+def test_quotes_are_verbatim_sentences(qa):
+    a = qa.ask("出租人不履行租赁物维修义务怎么办？")
+    quoted = [line.split("规定“", 1)[1].rstrip("”") for line in a.text.splitlines() if "条文要点" in line]
+    assert quoted and all(any(q in s.text for s in a.citations) for q in quoted)
+
+
+def test_hallucinated_citations_dropped_and_flagged(fake_legal, hallucinating_llm):
+    qa = StatuteQA(fake_legal.backend(), hallucinating_llm, tokenize=tok)
+    a = qa.ask("公司违法辞退我，怎么赔偿？")
+    assert a.mode == "generated"
+    assert "第九百九十九条" not in a.text and "精神损害抚慰金" not in a.text  # made-up article gone
+    assert "第一百零七条" not in a.text  # repealed law gone
+    assert sorted(c.status for c in a.dropped) == ["no_such_article", "not_current"]
+    assert "2 处引用未通过核验" in a.text
+    assert [s.article_no for s in a.citations] == [87]
+    assert a.checks and all(c.ok for c in a.checks)
+    assert "不构成法律意见" in a.text and "### 法律依据" in a.text
+    prompt = hallucinating_llm.prompts[0]
+    assert "【可引用的法条】" in prompt and "第八十七条" in prompt
+
+
+def test_generated_citation_outside_retrieval_is_dropped(fake_legal):
+    # 民法典 第1165条 exists and verifies, but it was not among the retrieved articles for this question.
+    llm = FakeLLM("借款应按期归还。依据《中华人民共和国民法典》第一千一百六十五条，被告应赔偿。", capable=True)
+    qa = StatuteQA(fake_legal.backend(), llm, tokenize=tok, k=2)
+    a = qa.ask("借款人到期不返还借款，利息怎么算？")
+    assert "第一千一百六十五条" not in a.text.split("### 法律依据")[0]
+    assert a.dropped and "not among the retrieved" in a.text
+
+
+def test_stream_generated_drops_bad_sentences(fake_legal, hallucinating_llm):
+    qa = StatuteQA(fake_legal.backend(), hallucinating_llm, tokenize=tok)
+    pieces = list(qa.stream("公司违法辞退我，怎么赔偿？"))
+    text = "".join(pieces)
+    assert len(pieces) > 2 and "第九百九十九条" not in text and "第八十七条" in text and "不构成法律意见" in text
+
+
+def test_stream_extractive_matches_ask(qa):
+    q = "借款人到期不返还借款怎么办？"
+    assert "".join(qa.stream(q)).strip() == qa.ask(q).text.strip()
+
+
+@pytest.mark.parametrize("bad", ["", "   \n", None, "借" * 2001])
+def test_bad_questions_raise(qa, bad):
+    with pytest.raises(InvalidInputError):
+        qa.ask(bad)
+
+
+def test_english_and_non_legal_questions_are_answered_bilingually(qa):
+    en = qa.ask("What happens if my landlord refuses to repair the flat?")
+    assert en.mode == "rejected" and "中文" in en.text and "Chinese" in en.text and not en.citations
+    off = qa.ask("今天天气怎么样？")
+    assert off.mode == "rejected" and "法律" in off.text and "legal question" in off.text and not off.citations
+
+
+def test_followup_rewritten_by_merging_terms(qa, fake_legal):
+    conv = qa.conversation()
+    conv.ask("公司辞退我，没有给经济补偿怎么办？")
+    b = conv.ask("那如果是试用期呢？")
+    assert "经济补偿" in b.query and "试用期" in b.query and b.query.endswith("那如果是试用期呢？")
+    assert fake_legal.searches[-1] == b.query
+    c = conv.ask("借款人到期不返还借款怎么办？")  # stands alone: not rewritten
+    assert c.query == "借款人到期不返还借款怎么办？"
+
+
+def test_followup_rewritten_by_capable_model(fake_legal):
+    def reply(prompt):
+        if "【改写后的问题】" in prompt:
+            assert "公司辞退我" in prompt and "那如果是试用期呢" in prompt
+            return "改写后的问题：试用期内公司辞退员工需要支付经济补偿吗？\n"
+        return "依据《中华人民共和国劳动合同法》第四十七条，需要按工作年限支付经济补偿。"
+
+    qa = StatuteQA(fake_legal.backend(), FakeLLM(reply, capable=True), tokenize=tok)
+    a = qa.ask("那如果是试用期呢？", history=[("公司辞退我要给补偿吗？", "……")])
+    assert a.query == "试用期内公司辞退员工需要支付经济补偿吗？"
+
+
+def test_history_formats_and_followup_detection():
+    assert normalize_history([("问", "答")]) == [{"role": "user", "content": "问"}, {"role": "assistant", "content": "答"}]
+    assert normalize_history([{"role": "human", "content": "x"}])[0]["role"] == "user"
+    with pytest.raises(TypeError):
+        normalize_history([42])
+    assert is_followup("那如果是试用期呢？") and is_followup("这种情况可以要求双倍工资吗")
+    assert not is_followup("用人单位违法解除劳动合同应当如何赔偿劳动者的损失")
+    assert merge_terms("那试用期呢", "公司辞退没有补偿", tok) == "公司 辞退 补偿 那试用期呢"
+
+
+def test_runnable_invoke_batch_stream(qa):
+    r = qa.as_runnable()
+    a = r.invoke("借款人到期不返还借款怎么办？")
+    assert isinstance(a, Answer) and a.citations
+    assert [x.mode for x in r.batch(["借款人到期不返还借款怎么办？", "What is this?"])] == ["extractive", "rejected"]
+    assert "### 法律依据" in "".join(r.stream({"question": "借款人到期不返还借款怎么办？", "history": []}))
+    with pytest.raises(InvalidInputError):
+        r.invoke(42)
+
+
+def test_answer_to_dict_is_json_ready(qa):
+    import json
+
+    d = qa.ask("借款人到期不返还借款怎么办？").to_dict()
+    assert json.loads(json.dumps(d, ensure_ascii=False))["citations"][0]["law_name"].startswith("中华人民共和国")
