@@ -83,7 +83,8 @@ def _pingshui_groups() -> tuple[list[dict], dict]:
         for section, entries in sections.items():
             tone = _SECTION[section]
             for idx, (label, strings) in enumerate(entries.items(), 1):
-                chars_t = "".join(dict.fromkeys("".join(strings)))
+                # a group's title character is its first member; the package omits 先 from 下平一先
+                chars_t = "".join(dict.fromkeys(label[-1] + "".join(strings)))
                 name = t2s(label[-1])
                 name = _NAME_FIX.get(name, name)
                 groups.append(
@@ -142,16 +143,6 @@ def build_pingshui() -> dict:
     return {"book": "pingshui", "name": "平水韵", "provenance": prov, "groups": groups}
 
 
-def _finals_of(ch: str) -> set[str]:
-    """All Mandarin finals of ``ch`` (strict pypinyin finals, '-i' for the apical vowel)."""
-    from pypinyin import Style, pinyin
-
-    out = set()
-    for syl in pinyin(ch, style=Style.NORMAL, heteronym=True, strict=True)[0]:
-        out.add(_final(syl))
-    return out
-
-
 def _final(syl: str) -> str:
     from pypinyin.style._utils import get_finals, get_initials
 
@@ -172,14 +163,9 @@ def build_cilin(pingshui: dict) -> dict:
             chars = ""
             for gname in part.get(tone, []):
                 entry["members"].setdefault(tone, []).append(gname)
-                rule = spec["split"].get(gname)
-                for ch in by_name[gname]["chars"]:
-                    if rule:
-                        fins = _finals_of(ch)
-                        targets = [int(p) for p, fs in rule.items() if fins & set(fs)]
-                        if targets and int(num) not in targets:
-                            continue
-                    chars += ch
+                # a split group ("半") goes whole into every 部 it is split between: the per-character
+                # allocation is not available as data, and Song practice crosses it (回/梅 with 来/开)
+                chars += by_name[gname]["chars"]
             if chars:
                 entry["chars_by_tone"][tone] = "".join(dict.fromkeys(chars))
         parts.append(entry)
@@ -188,7 +174,7 @@ def build_cilin(pingshui: dict) -> dict:
         for tone, chars in p["chars_by_tone"].items():
             groups.append({"name": p["name"], "tone": tone, "part": p["number"], "from": p["members"][tone], "chars": chars})
     prov = dict(pingshui["provenance"])
-    prov["derived"] = "toolkit/prosody/data/cilin.yaml (戈载《词林正韵》 correspondence; split groups by Mandarin final)"
+    prov["derived"] = "toolkit/prosody/data/cilin.yaml (戈载《词林正韵》 correspondence; a split group belongs to each of its 部)"
     return {"book": "cilin", "name": "词林正韵", "provenance": prov, "groups": groups}
 
 
