@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     section INTEGER NOT NULL,
     page INTEGER,
     heading_path TEXT NOT NULL,  -- JSON list
-    continued INTEGER NOT NULL,  -- 1 when the chunk starts with overlap from the previous one
+    continued INTEGER NOT NULL,  -- 1 when the chunk starts in the middle of a paragraph
+    overlap INTEGER NOT NULL,    -- leading chars repeated from the previous chunk
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ord);
@@ -71,6 +72,7 @@ class ChunkRow:
     heading_path: tuple[str, ...]
     continued: bool
     text: str
+    overlap: int = 0
 
 
 class Catalog:
@@ -146,9 +148,9 @@ class Catalog:
                     ),
                 )
                 cur.executemany(
-                    "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+                    "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
                     [
-                        (c.chunk_id, c.doc_id, c.ord, c.section, c.page, json.dumps(list(c.heading_path), ensure_ascii=False), int(c.continued), c.text)
+                        (c.chunk_id, c.doc_id, c.ord, c.section, c.page, json.dumps(list(c.heading_path), ensure_ascii=False), int(c.continued), c.overlap, c.text)
                         for c in chunks
                     ],
                 )
@@ -188,4 +190,4 @@ class Catalog:
 
     @staticmethod
     def _chunk(r) -> ChunkRow:
-        return ChunkRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), bool(r[6]), r[7])
+        return ChunkRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), bool(r[6]), r[8], r[7])

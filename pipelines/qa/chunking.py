@@ -42,7 +42,8 @@ class Piece:
         page: page of the first paragraph (PDF), else None.
         heading_path: enclosing headings.
         section: ordinal of the section (run of blocks under one heading path) it belongs to.
-        continued: True when it starts in the middle of a paragraph (after an overlap).
+        continued: True when it starts in the middle of a paragraph.
+        overlap: number of leading characters repeated from the end of the previous chunk.
     """
 
     ord: int
@@ -51,6 +52,7 @@ class Piece:
     heading_path: tuple[str, ...]
     section: int
     continued: bool = False
+    overlap: int = 0
 
 
 def _hard_split(sentence: str, limit: int) -> list[str]:
@@ -103,14 +105,15 @@ def chunk_blocks(blocks, cfg: ChunkConfig | None = None) -> list[Piece]:
     cur_page = None
     cur_len = 0
     continued = False
+    overlap = 0
 
     def close(next_continues: bool = False, tail: list[str] | None = None):
-        nonlocal cur, cur_len, cur_page, continued
+        nonlocal cur, cur_len, cur_page, continued, overlap
         if cur:
-            pieces.append(Piece(len(pieces), "\n".join(cur).strip(), cur_page, prev_path or (), section, continued))
+            pieces.append(Piece(len(pieces), "\n".join(cur), cur_page, prev_path or (), section, continued, overlap))
         cur = list(tail or [])
-        cur_len = sum(len(t) for t in cur)
-        continued = next_continues and bool(cur)
+        cur_len = overlap = sum(len(t) for t in cur)
+        continued = next_continues
 
     for block in blocks:
         if block.heading_path != prev_path:
@@ -121,15 +124,18 @@ def chunk_blocks(blocks, cfg: ChunkConfig | None = None) -> list[Piece]:
         units = _units(block, cfg)
         for i, unit in enumerate(units):
             mid_paragraph = i > 0
+            new_unit = not mid_paragraph and starts_unit(unit)
             if cur and (
-                cur_len + len(unit) > cfg.max_chars or (not mid_paragraph and starts_unit(unit) and cur_len >= cfg.min_chars)
+                cur_len + len(unit) > cfg.max_chars
+                or (new_unit and cur_len >= cfg.min_chars)
+                or (new_unit and block.page != cur_page)  # an article opening a new page: cite the right page
             ):
                 tail = _overlap_tail(cur, cfg.overlap) if mid_paragraph else []
                 if tail and cur_len - sum(map(len, tail)) <= 0:
                     tail = []
-                close(next_continues=True, tail=tail)
+                close(next_continues=mid_paragraph, tail=tail)
                 if tail and cur_len + len(unit) > cfg.max_chars:
-                    cur, cur_len = [], 0  # no room for the overlap beside this unit: drop it
+                    cur, cur_len, overlap = [], 0, 0  # no room for the overlap beside this unit: drop it
             if not cur:
                 cur_page = block.page
             if mid_paragraph and cur:

@@ -1,4 +1,4 @@
-"""Decode uploaded text bytes: BOMs, UTF-8, then GB18030/GBK/Big5/UTF-16 via charset-normalizer.
+"""Decode uploaded text bytes: BOMs, UTF-8, GB18030/GBK vs Big5 by character commonness, then charset-normalizer.
 
 Chinese users hand in GBK files as often as UTF-8 ones, and a binary file renamed ``.txt`` must be
 refused rather than indexed as mojibake.
@@ -74,10 +74,11 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         choice = (gb, "gb18030")
     elif big5 is not None and gb is None:
         choice = (big5, "big5")
+    elif gb is not None and big5 is not None:
+        # Both decode: the wrong one yields rare characters. Ties go to GBK, by far the commoner.
+        choice = (big5, "big5") if common_ratio(big5) > common_ratio(gb) else (gb, "gb18030")
     else:
         choice = _normalizer_choice(data)
-        if choice is None and gb is not None:
-            choice = (gb, "gb18030")  # both decode, the detector abstains: GBK is far more common
     if choice is None or _control_ratio(choice[0]) > _MAX_CONTROL:
         raise DocumentError(
             "binary",
@@ -87,6 +88,34 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     return _normalise(choice[0]), choice[1]
 
 
+def common_ratio(text: str) -> float:
+    """Share of CJK characters that are common ones (GB2312 level 1 or Big5 frequently-used).
+
+    Mis-decoded Chinese turns into rare characters and kana/symbols, so the right decoding scores higher.
+    """
+    n = hits = 0
+    for ch in text[:5000]:
+        if ord(ch) < 0x2E80:
+            continue
+        n += 1
+        hits += _is_common(ch)
+    return hits / n if n else 0.0
+
+
+def _is_common(ch: str) -> bool:
+    try:
+        b = ch.encode("gb2312")
+        if len(b) == 2 and 0xB0 <= b[0] <= 0xD7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        b = ch.encode("big5")
+        return len(b) == 2 and 0xA4 <= b[0] <= 0xC6
+    except UnicodeEncodeError:
+        return False
+
+
 def _normalizer_choice(data: bytes) -> tuple[str, str] | None:
     from charset_normalizer import from_bytes
 
@@ -94,8 +123,6 @@ def _normalizer_choice(data: bytes) -> tuple[str, str] | None:
     if best is None:
         return None
     enc = best.encoding
-    if len(data) < 200 and enc == "big5" and _strict(data, "gb18030") is not None:
-        enc = "gb18030"  # too little evidence to overrule the common case
     text = _strict(data, enc)
     return (text, enc) if text is not None else None
 

@@ -27,6 +27,15 @@ def index_text(row: ChunkRow, doc_name: str) -> str:
     return f"{head}\n{row.text}" if head else row.text
 
 
+# A knowledge base grows one upload at a time, so the first fit of LSA sees only the first files:
+# refit whenever the live chunks pass REFIT_RATIO x the fitted count, at any size (amortised cost
+# stays linear: each refit re-embeds at most REFIT_RATIO/(REFIT_RATIO-1) times the corpus in total).
+REFIT_RATIO = 1.5
+# Below this many chunks, refit after every change: cheap (seconds), and a small LSA model misses
+# most of a new file's vocabulary, which makes its dense scores noise.
+ALWAYS_REFIT_BELOW = 3000
+
+
 def new_index(settings: Settings):
     """An empty HybridIndex with the configured segmenter and embedder."""
     from toolkit.index import HybridIndex
@@ -35,7 +44,10 @@ def new_index(settings: Settings):
     from toolkit.index import make_embedder
 
     seg = default_segmenter(settings)
-    return HybridIndex(segmenter=seg, embedder=make_embedder(settings.embedder, segmenter=seg))
+    return HybridIndex(segmenter=seg, embedder=make_embedder(settings.embedder, segmenter=seg), **_INDEX_OPTIONS)
+
+
+_INDEX_OPTIONS = {"refit_ratio": REFIT_RATIO, "auto_refit_max": 10**12}
 
 
 class IndexStore:
@@ -75,6 +87,8 @@ class IndexStore:
         self._names = None
         if self.folder.is_dir() and any(self.folder.iterdir()):
             self._index = HybridIndex.load(self.folder, segmenter=default_segmenter(self.settings))
+            for k, v in _INDEX_OPTIONS.items():  # runtime policy, not stored in the index files
+                setattr(self._index, k, v)
         else:
             self._index = new_index(self.settings)
         self._version = self._data_version()
@@ -93,6 +107,7 @@ class IndexStore:
         docs = [Document(r.chunk_id, index_text(r, name), {"doc_id": r.doc_id}) for r, name in rows_with_names]
         if docs:
             index.add(docs)
+            self._maybe_refit(index)
         index.save(self.folder)
         self._version = self._data_version()
         self._names = None
@@ -101,9 +116,16 @@ class IndexStore:
         """Drop chunks (ids not in the index are ignored) and save."""
         index = self.index()
         if index.remove(list(chunk_ids)):  # unknown ids are ignored by the index
+            self._maybe_refit(index)
             index.save(self.folder)
         self._version = self._data_version()
         self._names = None
+
+    @staticmethod
+    def _maybe_refit(index) -> None:
+        emb = index.embedder
+        if getattr(emb, "needs_fit", False) and 0 < len(index) <= ALWAYS_REFIT_BELOW and getattr(emb, "n_fit_docs", 0) != len(index):
+            index.refit()
 
     def rebuild(self) -> None:
         """Re-index every catalogue chunk into a fresh index and save it over the old one."""

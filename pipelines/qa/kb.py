@@ -220,7 +220,10 @@ class KnowledgeBase:
             name = safe_filename(doc.name)
             seen[sha] = name
             pieces = chunk_blocks(doc.blocks, self.chunking)
-            rows = [ChunkRow(f"{doc_id}:{p.ord}", doc_id, p.ord, p.section, p.page, p.heading_path, p.continued, p.text) for p in pieces]
+            rows = [
+                ChunkRow(f"{doc_id}:{p.ord}", doc_id, p.ord, p.section, p.page, p.heading_path, p.continued, p.text, p.overlap)
+                for p in pieces
+            ]
             notes = list(doc.notes)
             if doc.encoding and doc.encoding not in ("utf-8", "utf-8-sig"):
                 notes.append(f"编码 (encoding): {doc.encoding}")

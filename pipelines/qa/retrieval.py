@@ -18,21 +18,11 @@ def merge_rows(rows: list[ChunkRow]) -> str:
     for r in rows:
         text = r.text
         if prev is not None and r.continued and prev.ord == r.ord - 1:
-            cut = _overlap_len(prev.text, text)
-            text = text[cut:]
-            out += text  # the paragraph continues on the same line
+            out += text[r.overlap :]  # the paragraph continues on the same line
         else:
             out += ("\n" if out else "") + text
         prev = r
     return out
-
-
-def _overlap_len(prev: str, nxt: str, limit: int = 400) -> int:
-    """Length of the longest prefix of ``nxt`` that ends ``prev`` (the repeated overlap)."""
-    for n in range(min(len(prev), len(nxt), limit), 0, -1):
-        if prev.endswith(nxt[:n]):
-            return n
-    return 0
 
 
 def context_for(row: ChunkRow, section: list[ChunkRow], parent_chars: int) -> tuple[str, str, tuple[str, ...]]:
