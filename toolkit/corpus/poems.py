@@ -1,0 +1,206 @@
+"""Normalise chinese-poetry JSON into ``poems.jsonl`` (+ ``strains.jsonl``).
+
+Each collection is one :class:`Collection` row of data: where its files are, its dynasty, whether the
+source is traditional, and whether its entries are ci (词). The builder converts scripts with OpenCC
+(keeping the original), splits clauses, detects the form, skips empty or damaged entries and drops
+exact duplicates (same author, same clauses), keeping the first (collections are read in order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from tqdm import tqdm
+
+from .forms import detect_form, tune_from_rhythmic
+from .poetry_source import PoetryDir
+from .records import PoemRecord
+from .textnorm import han_count, is_garbled, s2t, split_clauses, strip_notes, t2s
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str  # collection name stored in each record
+    dynasty: str
+    pattern: str  # canonical (npm dist/) glob
+    slug: str  # id prefix for entries without a source id
+    traditional: bool = False  # source text is traditional (convert t2s) rather than simplified
+    kind: str = "shi"  # shi | ci | mixed (ci when the title starts with a known tune) | qu
+
+
+COLLECTIONS: tuple[Collection, ...] = (
+    Collection("全唐诗", "唐", "quantangshi/poet.tang.*.json", "tang", traditional=True),
+    Collection("全宋诗", "宋", "quantangshi/poet.song.*.json", "songshi", traditional=True),
+    Collection("唐诗三百首", "唐", "quantangshi/唐诗三百首.json", "ts300", traditional=True),
+    Collection("唐诗补录", "唐", "quantangshi/唐诗补录.json", "tangbu"),
+    Collection("宋词", "宋", "songci/ci.song.*.json", "songci", kind="ci"),
+    Collection("花间集", "五代", "wudaishici/huajianji/huajianji-*-juan.json", "huajian", kind="ci"),
+    Collection("南唐二主词", "五代", "wudaishici/nantang/poetrys.json", "nantang", kind="ci"),
+    Collection("诗经", "先秦", "shijing/shijing.json", "shijing"),
+    Collection("楚辞", "先秦", "chuci/chuci.json", "chuci"),
+    Collection("曹操诗集", "汉", "caocaoshiji/*.json", "caocao"),
+    Collection("纳兰性德诗集", "清", "nalanxingde/*.json", "nalan", kind="mixed"),
+    Collection("元曲", "元", "yuanqu/yuanqu.json", "yuanqu", kind="qu"),
+    Collection("水墨唐诗", "唐", "shuimotangshi/shuimotangshi.json", "shuimo"),
+)
+STRAINS_PATTERN = "strains/json/poet.*.json"
+# Patterns to extract from the npm tarball.
+WANTED = [c.pattern for c in COLLECTIONS] + [STRAINS_PATTERN]
+_SEP = "\x00"  # joins many strings into one OpenCC call (OpenCC leaves it alone)
+
+
+@dataclass
+class PoemStats:
+    """What a build read, kept and skipped (written into the stamp and shown by ``data status``)."""
+
+    kept: Counter = field(default_factory=Counter)  # by collection
+    forms: Counter = field(default_factory=Counter)  # regular shapes + "ci" + other
+    skipped: Counter = field(default_factory=Counter)  # by reason
+    strains: int = 0
+
+    def to_dict(self) -> dict:
+        return {"poems": sum(self.kept.values()), "by_collection": dict(self.kept),
+                "by_form": dict(self.forms), "skipped": dict(self.skipped), "strains": self.strains}
+
+
+def _paragraphs(entry: dict) -> list[str]:
+    raw = entry.get("paragraphs") or entry.get("content") or entry.get("para") or []
+    if isinstance(raw, str):
+        raw = [raw]
+    return [p for p in (strip_notes(str(x)).strip() for x in raw if isinstance(x, str)) if p]
+
+
+def _convert_batch(texts: list[str], to_simplified: bool) -> list[str]:
+    """Convert many strings in one OpenCC call (much faster than one call per string)."""
+    if not texts:
+        return []
+    out = (t2s if to_simplified else s2t)(_SEP.join(texts)).split(_SEP)
+    if len(out) != len(texts):  # never expected; fall back to one call per string
+        out = [(t2s if to_simplified else s2t)(t) for t in texts]
+    return out
+
+
+def _entries(path: Path) -> list[dict]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict):
+        data = [data]
+    return [e for e in data if isinstance(e, dict)]
+
+
+class PoemBuilder:
+    """Turns raw collection entries into :class:`PoemRecord` s, with dedup and stats.
+
+    Example:
+        >>> b = PoemBuilder()
+        >>> recs = b.build_entries(COLLECTIONS[4], [{"author": "苏轼", "rhythmic": "念奴娇·赤壁怀古",
+        ...     "paragraphs": ["大江东去，浪淘尽，千古风流人物。"]}])
+        >>> recs[0].tune, recs[0].form
+        ('念奴娇', '念奴娇')
+    """
+
+    def __init__(self):
+        self.stats = PoemStats()
+        self._seen: set[bytes] = set()
+        self._ids: set[str] = set()
+        self.tunes: Counter = Counter()  # tunes seen in ci collections (decides "mixed" entries)
+
+    def build_entries(self, coll: Collection, entries: list[dict], offset: int = 0) -> list[PoemRecord]:
+        """Normalise one file's entries; ``offset`` numbers entries that lack a source id."""
+        rows = []  # (index, entry, paragraphs)
+        for i, e in enumerate(entries):
+            paras = _paragraphs(e)
+            joined = "".join(paras)
+            if not paras or han_count(joined) == 0:
+                self.stats.skipped["empty"] += 1
+            elif is_garbled(joined):
+                self.stats.skipped["garbled"] += 1
+            else:
+                rows.append((offset + i, e, paras))
+        if not rows:
+            return []
+        # Originals in the source script, converted in one batch: texts, titles, authors.
+        texts = ["\n".join(p) for _, _, p in rows]
+        titles = [str(e.get("title") or e.get("rhythmic") or "").strip() for _, e, _ in rows]
+        authors = [str(e.get("author") or "佚名").strip() for _, e, _ in rows]
+        conv = _convert_batch(texts + titles + authors, to_simplified=coll.traditional)
+        n = len(rows)
+        c_texts, c_titles, c_authors = conv[:n], conv[n:2 * n], conv[2 * n:]
+        out = []
+        for k, (idx, e, _) in enumerate(rows):
+            if coll.traditional:
+                text, text_t, title, title_t, author, author_t = (
+                    c_texts[k], texts[k], c_titles[k], titles[k], c_authors[k], authors[k])
+            else:
+                text, text_t, title, title_t, author, author_t = (
+                    texts[k], c_texts[k], titles[k], c_titles[k], authors[k], c_authors[k])
+            rec = self._record(coll, idx, e, text, text_t, title, title_t, author, author_t)
+            if rec is not None:
+                out.append(rec)
+        return out
+
+    def _tune(self, coll: Collection, e: dict, title: str) -> str | None:
+        if coll.kind == "ci":
+            return tune_from_rhythmic(e.get("rhythmic") or title)
+        if coll.kind == "mixed":
+            head = tune_from_rhythmic(title)
+            return head if head and self.tunes[head] >= 3 and head != title else None
+        return None
+
+    def _record(self, coll, idx, e, text, text_t, title, title_t, author, author_t) -> PoemRecord | None:
+        lines = split_clauses(text)
+        if not lines:
+            self.stats.skipped["empty"] += 1
+            return None
+        key = hashlib.blake2b(f"{author}|{''.join(lines)}".encode("utf-8"), digest_size=16).digest()
+        if key in self._seen:
+            self.stats.skipped["duplicate"] += 1
+            return None
+        self._seen.add(key)
+        tune = self._tune(coll, e, title)
+        if coll.kind == "ci" and tune:
+            self.tunes[tune] += 1
+        form = "other" if coll.kind == "qu" else detect_form(lines, tune)
+        pid = str(e.get("id") or "").strip() or f"{coll.slug}-{idx:06d}"
+        if pid in self._ids:
+            pid = f"{coll.slug}-{idx:06d}"
+        self._ids.add(pid)
+        self.stats.kept[coll.name] += 1
+        self.stats.forms[form if form in ("五绝", "七绝", "五律", "七律", "other") else "ci"] += 1
+        return PoemRecord(id=pid, collection=coll.name, dynasty=coll.dynasty, author=author, title=title,
+                          text=text, text_t=text_t, title_t=title_t, author_t=author_t,
+                          lines=tuple(lines), form=form, tune=tune)
+
+
+def iter_built_poems(src: PoetryDir, builder: PoemBuilder, progress: bool = True) -> Iterator[PoemRecord]:
+    """All poems of all collections in order, normalised by ``builder``."""
+    jobs = [(c, p) for c in COLLECTIONS for p in src.glob(c.pattern)]
+    offsets: Counter = Counter()
+    for coll, path in tqdm(jobs, desc="诗词 poems", unit="file", disable=not progress):
+        entries = _entries(path)
+        yield from builder.build_entries(coll, entries, offset=offsets[coll.name])
+        offsets[coll.name] += len(entries)
+
+
+def write_poems(src: PoetryDir, poems_out: Path, strains_out: Path, progress: bool = True) -> PoemStats:
+    """Build ``poems.jsonl`` and ``strains.jsonl`` at the given (temporary) paths."""
+    builder = PoemBuilder()
+    ids: set[str] = set()
+    with open(poems_out, "w", encoding="utf-8") as fh:
+        for rec in iter_built_poems(src, builder, progress):
+            ids.add(rec.id)
+            fh.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
+    n = 0
+    with open(strains_out, "w", encoding="utf-8") as fh:
+        for path in tqdm(src.glob(STRAINS_PATTERN), desc="平仄 strains", unit="file", disable=not progress):
+            for e in _entries(path):
+                sid, st = e.get("id"), e.get("strains")
+                if sid in ids and isinstance(st, list) and st:
+                    fh.write(json.dumps({"id": sid, "strains": st}, ensure_ascii=False) + "\n")
+                    n += 1
+    builder.stats.strains = n
+    return builder.stats
