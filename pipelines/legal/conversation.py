@@ -44,7 +44,10 @@ def is_followup(question: str) -> bool:
 
 def merge_terms(question: str, previous: str, tokenize) -> str:
     """The embedded-model rewrite: previous question's key terms + the follow-up, deduplicated."""
-    prev_terms = [t for t in dict.fromkeys(tokenize(previous)) if len(t) >= 2 or t in "借还租房车伤"]
+    from .extractive import NON_CONTENT
+
+    prev_terms = [t for t in dict.fromkeys(tokenize(previous))
+                  if (len(t) >= 2 or t in "借还租房车伤") and t not in NON_CONTENT]
     new_terms = set(tokenize(question))
     merged = " ".join(t for t in prev_terms if t not in new_terms)
     return f"{merged} {question}".strip()

@@ -138,11 +138,10 @@ class StatuteQA:
             return Answer(rejection, question=q, query=query, mode="rejected")
         if self.capable:
             return self._generated(q, query, statutes, turns)
-        items = explain(statutes, terms)
-        if any(e.terms for e in items):  # prefer articles that share the question's words
-            items = [e for e in items if e.terms] + [e for e in items if not e.terms]
-            items = [e for e in items if e.terms] or items
-        items = items[: self.n_cite]
+        # Keep the search order: its rerank already weighs term coverage, and re-sorting by shared
+        # words here lowered the dev-set top-3 (0.70 → 0.65). Duplicate hits are dropped.
+        unique = list({statute_key(s.law_name, s.article_no, getattr(s, "sub", 0)): s for s in statutes}.values())
+        items = explain(unique[: self.n_cite], terms)
         text = extractive_answer(q, query, items)
         return self._finish(text, [e.statute for e in items], q, query, "extractive")
 
