@@ -73,6 +73,7 @@ class RhymeBook:
                 self._trad.setdefault(c, []).append(g)
         # 词林正韵 takes its tones from 平水韵 (same characters, coarser groups)
         self._tone_source = pingshui
+        self._tones: dict[str, str | None] = {}
         self._names = {}
         for g in self.groups:
             self._names.setdefault(g.name, []).append(g)
@@ -117,14 +118,15 @@ class RhymeBook:
         """平, 仄 or 中 from the table; None when the book does not know the character."""
         if self._tone_source is not None:
             return self._tone_source.tone(char)
+        try:
+            return self._tones[char]
+        except KeyError:
+            pass
         tones = {g.level for g in self.entries(char)}
-        if not tones:
-            return None
-        if tones == {True}:
-            return LEVEL
-        if tones == {False}:
-            return OBLIQUE
-        return EITHER
+        t = None if not tones else LEVEL if tones == {True} else OBLIQUE if tones == {False} else EITHER
+        if len(self._tones) < 100_000:  # bounded: arbitrary input cannot grow it without limit
+            self._tones[char] = t
+        return t
 
     def chars_with_tone(self, tone: str) -> frozenset[str]:
         """Simplified characters whose tone is ``tone`` (平, 仄 or 中) in this book."""

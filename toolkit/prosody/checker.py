@@ -10,7 +10,10 @@ Example:
 from __future__ import annotations
 
 from .books import RhymeBook, book_id, get_book
-from .forms import REGULATED_FORMS, SHAPES, Template, forms_for_shape, regulated_templates
+from .forms import (
+    REGULATED_FORMS, SHAPES, Template, couplet_kinds, forms_for_shape, nian_next, regulated_templates,
+    template_from_kinds,
+)
 from .regulated import check_rhyme, check_tones, repeated_chars
 from .report import ProsodyReport, Violation
 from .text import split_lines
@@ -59,6 +62,28 @@ def check_regulated(tpl: Template, lines: list[str], tones: list[list[str]], boo
     return group, check_tones(tpl, lines, tones) + rv + repeated_chars(lines)
 
 
+def _layout(form: str, first: str, lines: list[str], tones: list[list[str]]) -> tuple[Template, list[Violation]]:
+    """Line types for a poem starting with ``first``: each later couplet follows 粘 unless starting
+    with the other type costs fewer errors than keeping it — then one 失粘 is reported there, instead
+    of every following position failing against a template that no longer applies."""
+    kinds = list(couplet_kinds(first))
+    nian: list[Violation] = []
+    for j in range(2, len(lines), 2):
+        expected = nian_next(kinds[-1])
+        choice, best = expected, None
+        for cand in (expected, "A" if expected == "C" else "C"):
+            sub = template_from_kinds(form, couplet_kinds(cand))
+            errs, notes = _score(check_tones(sub, lines[j : j + 2], tones[j : j + 2]))
+            key = (errs + (cand != expected), notes, cand != expected)
+            if best is None or key < best:
+                choice, best = cand, key
+        if choice != expected:
+            prev = lines[j - 1]
+            nian.append(Violation(j, 1, "nian", f"第2字「{lines[j][1]}」与上句第2字「{prev[1]}」平仄相反 (失粘); 此联按{'平' if tones[j][1] == '平' else '仄'}起检查"))
+        kinds += couplet_kinds(choice)
+    return template_from_kinds(form, kinds), nian
+
+
 def _resplit(lines: list[str]) -> list[str] | None:
     """Unpunctuated or couplet-per-line text (20/28/40/56 characters) cut into equal 句."""
     form = _TOTALS.get(sum(map(len, lines)))
@@ -81,8 +106,10 @@ def _shape_reason(lines: list[str]) -> str:
 def _report_regulated(form: str, lines: list[str], book: RhymeBook, extra: list[Violation], unknown) -> ProsodyReport:
     tones, unk = tone_grid(lines, book)
     best = None
-    for tpl in regulated_templates(form):
+    for start in regulated_templates(form):
+        tpl, nian = _layout(form, start.lines[0].kind, lines, tones)
         group, vs = check_regulated(tpl, lines, tones, book)
+        vs += nian
         key = _score(vs)
         if best is None or key < best[0]:
             best = (key, tpl, group, vs)
@@ -157,7 +184,7 @@ def check(text: str, form: str | None = None, rhyme_book: str = "pingshui") -> P
         if report.ok:
             return report
         ci = detect_ci(lines, book, stray)  # 生查子 has the shape of a 五律
-        return ci if ci is not None and len(ci.errors) < len(report.errors) else report
+        return ci if ci is not None and ci.ok else report
     report = detect_ci(lines, book, stray)
     if report is not None:
         return report

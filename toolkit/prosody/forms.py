@@ -90,16 +90,37 @@ def _line(kind: str, length: int, rhyme: bool) -> LineTemplate:
     return LineTemplate(relaxed, base, rhyme, "平" if rhyme else None, 0, kind)
 
 
-def _build(form: str, first: str) -> Template:
-    n_lines, length = SHAPES[form]
-    kinds = [first]
-    while len(kinds) < n_lines:
-        prev = kinds[-1]
-        kinds.append(_PARTNER[prev] if len(kinds) % 2 == 1 else _NEXT[prev])
+def couplet_kinds(first: str) -> tuple[str, str]:
+    """The two line types of a couplet whose first line is ``first`` (对)."""
+    return first, _PARTNER[first]
+
+
+def nian_next(second: str) -> str:
+    """The first-line type that 粘 requires after a couplet ending with type ``second``."""
+    return _NEXT[second]
+
+
+def template_from_kinds(form: str, kinds: list[str] | tuple[str, ...]) -> Template:
+    """A template with the given line types (A/B/C/D) — the canonical ones, or a 失粘 variant."""
+    length = SHAPES[form][1]
     lines = tuple(_line(k, length, i == 0 and k in "BD" or i % 2 == 1) for i, k in enumerate(kinds))
     second = lines[0].base[1]
     name = f"{'平' if second == '平' else '仄'}起首句{'入韵' if lines[0].rhyme else '不入韵'}"
     return Template(form, name, lines, "近体诗格律 (王力《诗词格律》)")
+
+
+def canonical_kinds(form: str, first: str) -> list[str]:
+    """Line types of the regulated template starting with ``first``, following 对 and 粘."""
+    n_lines = SHAPES[form][0]
+    kinds = [first]
+    while len(kinds) < n_lines:
+        prev = kinds[-1]
+        kinds.append(_PARTNER[prev] if len(kinds) % 2 == 1 else _NEXT[prev])
+    return kinds
+
+
+def _build(form: str, first: str) -> Template:
+    return template_from_kinds(form, canonical_kinds(form, first))
 
 
 _CACHE: dict[str, tuple[Template, ...]] = {}

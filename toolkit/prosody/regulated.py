@@ -46,7 +46,7 @@ def check_tones(tpl: Template, lines: list[str], tones: list[list[str]]) -> list
                 if nxt is not None and nxt[off + 2] in ("平", "中"):
                     out.append(Violation(i, p, "ao_jiu", f"{_pos_name(p)}「{ch}」拗, 对句第{off + 3}字「{lines[i + 1][off + 2]}」用平声相救 (对句相救)", "note"))
                     continue
-            if lt.kind == "C" and cp == 3 and t[off + 2] == "仄":
+            if lt.kind == "C" and cp == 3 and t[off + 2] in ("仄", "中"):
                 out.append(Violation(i, p, "ao_jiu", f"{_pos_name(p)}「{ch}」平, 与第{off + 3}字互换, 为特拗句式 (平平仄平仄)", "note"))
                 continue
             kind, why = "tone", ""
