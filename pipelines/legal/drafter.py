@@ -21,6 +21,7 @@ from toolkit.errors import InvalidInputError
 
 from .backend import LegalBackend
 from .grounding import ground, statute_key
+from .suggest import suggest_statutes
 from .schemas import CROSS_CHECKS, SCHEMAS, VARIANTS, Block, DocSchema, get_schema, validate_fields
 
 N_SUGGEST = 3  # statutes suggested from the facts
@@ -196,7 +197,8 @@ class DocumentDrafter:
 
     def suggest(self, schema: DocSchema, values: dict) -> list:
         """Statutes for the document: the clause-defining articles (contracts) plus retrieval on the
-        facts, each verified by ``verify_citations``; only ``ok`` ones are returned."""
+        facts within their field of law (see :mod:`.suggest`), each verified by ``verify_citations``;
+        only ``ok`` ones are returned."""
         found, seen = [], set()
         if schema.cite_basis:
             for law, no in schema.basis:
@@ -205,9 +207,7 @@ class DocumentDrafter:
                     found.append(s)
         query = schema.query(values) if schema.query else ""
         if query:
-            for s in self.legal.search_statutes(query[:500], k=N_SUGGEST):
-                if s.law_name != "中华人民共和国民事诉讼法":  # procedure articles do not belong in 事实与理由
-                    found.append(s)
+            found += suggest_statutes(self.legal.search_statutes, query[:500], N_SUGGEST)
         out = []
         for s in found:
             key = statute_key(s.law_name, s.article_no, getattr(s, "sub", 0))

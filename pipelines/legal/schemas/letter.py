@@ -70,7 +70,7 @@ LETTER = DocSchema(
         "deadline": "2024-07-15", "date": "2024-07-01",
     },
     build=build_letter,
-    query=lambda vals: f"{vals['subject']} {vals['facts']}",
+    query=lambda vals: f"{vals['subject']} {' '.join(vals['demands'])} {vals['facts']}",
     facts_field="facts",
 )
 

@@ -67,6 +67,7 @@ COMPLAINT = DocSchema(
         *party_fields("plaintiff", "原告"),
         *party_fields("defendant", "被告", id_required=False, phone_required=False),
         FieldSpec("court", "受诉人民法院", "str", True, "如 北京市朝阳区人民法院"),
+        FieldSpec("cause", "案由", "str", False, "如 民间借贷纠纷（用于检索法律依据）"),
         FieldSpec("claims", "诉讼请求", "list", True, "每行一项请求"),
         FieldSpec("facts", "事实与理由", "text", True, "按时间顺序写明事实经过"),
         FieldSpec("copies", "副本份数", "int", False, "按被告人数", 1),
@@ -80,7 +81,7 @@ COMPLAINT = DocSchema(
         "plaintiff_phone": "13800138000",
         "defendant_name": "李华", "defendant_address": "北京市海淀区中关村大街27号1单元301室",
         "defendant_id_number": ID_B, "defendant_phone": "13900139000",
-        "court": "北京市朝阳区人民法院",
+        "court": "北京市朝阳区人民法院", "cause": "民间借贷纠纷",
         "claims": ["判令被告偿还借款本金人民币50000元；",
                    "判令被告按年利率3.45%支付自2024年7月1日起至实际清偿之日止的逾期利息；",
                    "本案诉讼费用由被告承担。"],
@@ -92,7 +93,7 @@ COMPLAINT = DocSchema(
         "date": "2024-09-01",
     },
     build=build_complaint,
-    query=lambda vals: f"{vals['facts']} {' '.join(vals['claims'])}",
+    query=lambda vals: f"{vals.get('cause') or ''} {' '.join(vals['claims'])} {vals['facts']}",
     facts_field="facts",
 )
 
@@ -230,7 +231,7 @@ DEFENSE = DocSchema(
         "date": "2024-09-20",
     },
     build=build_defense,
-    query=lambda vals: f"{vals['cause']} {vals['facts']}",
+    query=lambda vals: f"{vals['cause']} {' '.join(vals['defense_requests'])} {vals['facts']}",
     facts_field="facts",
 )
 
@@ -293,6 +294,6 @@ APPEAL = DocSchema(
         "date": "2024-08-25",
     },
     build=build_appeal,
-    query=lambda vals: f"{vals['cause']} {vals['facts']}",
+    query=lambda vals: f"{vals['cause']} {' '.join(vals['appeal_requests'])} {vals['facts']}",
     facts_field="facts",
 )
