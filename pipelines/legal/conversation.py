@@ -65,7 +65,8 @@ def rewrite_followup(question: str, history: list[dict], tokenize, llm=None, pro
     if not users:
         return question
     if llm is not None and getattr(llm, "capable", False) and prompts is not None:
-        out = _clean_rewrite(llm.generate(prompts.render("legal_followup", question=question, history=history)))
+        out = _clean_rewrite(llm.generate(prompts.render("legal_followup", question=question, history=history),
+                                        max_new_tokens=128, temperature=0.0))
         if 2 <= len(out) <= 4 * len(question) + 200:
             return out
     if not is_followup(question):

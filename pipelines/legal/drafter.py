@@ -225,7 +225,7 @@ class DocumentDrafter:
             or values.get("defense_requests")
         prompt = self.prompts.render("draft_polish_facts", kind=schema.name, facts=facts,
                                      claims=claims, articles=statutes)
-        text = (self.llm.generate(prompt) or "").strip()
+        text = (self.llm.generate(prompt, max_new_tokens=1536, temperature=0.0) or "").strip()
         if not text:
             return facts, "模型未返回内容，已使用原始事实 (empty model output; original facts kept)"
         allowed = {statute_key(s.law_name, s.article_no, getattr(s, "sub", 0)) for s in statutes}

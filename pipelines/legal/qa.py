@@ -74,6 +74,7 @@ class StatuteQA:
         self._prompts = prompts
         self._tokenize = tokenize
         self.k, self.n_cite = k, n_cite
+        self.gen = {"max_new_tokens": 1024, "temperature": 0.0}  # for generated answers (capable models)
         self.last_query: str | None = None
 
     @classmethod
@@ -175,7 +176,7 @@ class StatuteQA:
         return self.prompts.render("legal_answer", question=q, articles=statutes, history=turns or None)
 
     def _generated(self, q, query, statutes, turns) -> Answer:
-        raw = self.llm.generate(self._prompt(q, statutes, turns))
+        raw = self.llm.generate(self._prompt(q, statutes, turns), **self.gen)
         text, cited, dropped = self._ground(raw, statutes)
         return self._finish(text, cited, q, query, "generated", dropped)
 
@@ -207,7 +208,8 @@ class StatuteQA:
         allowed = {statute_key(s.law_name, s.article_no, getattr(s, "sub", 0)): s for s in statutes}
         buf, cited, dropped = "", [], []
         stream = getattr(self.llm, "stream", None)
-        pieces = stream(self._prompt(q, statutes, turns)) if stream else [self.llm.generate(self._prompt(q, statutes, turns))]
+        prompt = self._prompt(q, statutes, turns)
+        pieces = stream(prompt, **self.gen) if stream else [self.llm.generate(prompt, **self.gen)]
         for piece in list(pieces) + [None]:
             buf += piece or ""
             cut = max(buf.rfind(ch) for ch in "。！？\n") + 1 if piece is not None else len(buf)
