@@ -135,3 +135,10 @@ def test_as_langchain_renders_through_sandbox(reg):
     assert p.input_variables == ["who"]
     assert p.invoke({"who": "{{ 1+1 }}"}).to_string().startswith("你好，{{ 1+1 }}！")
     assert p.batch([{"who": "甲"}, {"who": "乙"}])[1].to_string().startswith("你好，乙")
+
+
+def test_hand_broken_user_file_falls_back_to_default(reg, tmp_path):
+    reg.save("greet", edited(version=5))
+    (tmp_path / "user" / "greet.md").write_text("---\nname: [broken\n---\n", encoding="utf-8")
+    assert reg.get("greet").source == "builtin"
+    assert reg.render("greet", who="甲").startswith("你好，甲")

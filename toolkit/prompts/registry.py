@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from .render import check_template, render_template
 from .template import PromptTemplate, check_name, parse_template
 
 HISTORY_DIR = ".history"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,15 @@ class PromptRegistry:
     def get(self, name: str) -> PromptTemplate:
         """The effective template: the user's version if there is one, else the shipped default."""
         user = self._user_path(name)
-        if user.is_file():
-            return _load(user, "user")
         builtin = self._builtin_path(name)
+        if user.is_file():
+            try:
+                return _load(user, "user")
+            except InvalidInputError as e:
+                # Edited by hand outside the editor and now broken: the shipped default keeps pipelines running.
+                if not builtin.is_file():
+                    raise
+                log.warning("用户模板无效，改用内置版本 (broken user template, using the default) %s: %s", name, e)
         if builtin.is_file():
             return _load(builtin, "builtin")
         raise InvalidInputError(
