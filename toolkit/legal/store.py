@@ -99,9 +99,12 @@ class LawStore:
                 self._by_label.setdefault((law_id, label), rowid)
                 self._max_no[law_id] = max(self._max_no.get(law_id, 0), no)
                 counts[law_id] = counts.get(law_id, 0) + 1
+            cols = {r[1] for r in self._conn.execute("PRAGMA table_info(laws)")}
+            extra = ", replaced_by, repealed_date" if {"replaced_by", "repealed_date"} <= cols else ", NULL, NULL"
             laws = self._conn.execute(
-                "SELECT law_id, law_name, short_name, is_current, status, effective_date FROM laws").fetchall()
-        rows = [(*r, counts.get(r[0], 0)) for r in laws]
+                f"SELECT law_id, law_name, short_name, is_current, status, effective_date{extra} FROM laws").fetchall()
+        rows = [(*r[:6], counts.get(r[0], 0)) for r in laws]
+        replaced = {r[1]: (r[6], r[7]) for r in laws if not r[3] and r[6]}
         current: dict[str, LawInfo] = {}
         for law_id, name, short, is_current, _status, _eff, n in sorted(rows, key=lambda r: -r[6]):
             if is_current and n and name not in current:
@@ -128,8 +131,12 @@ class LawStore:
                     names[spelling] = info
         for law_id, name, short, is_current, status, eff, _n in rows:
             if not is_current and name not in current:
-                info = LawInfo(name, law_id, short or _short(name), False, None, None,
-                               f"语料中该法仅有{status}版本（{eff} 施行）(corpus holds no current version)")
+                if name in replaced:  # the corpus knows the successor (replaced_by column)
+                    successor, date = replaced[name]
+                    info = LawInfo(name, law_id, short or _short(name), False, successor, date)
+                else:
+                    info = LawInfo(name, law_id, short or _short(name), False, None, None,
+                                   f"语料中该法仅有{status}版本（{eff} 施行）(corpus holds no current version)")
                 for spelling in {name, _short(name)}:
                     names.setdefault(spelling, info)
         self.names = names

@@ -1,0 +1,275 @@
+"""Statute search: the prebuilt law index (BM25 over jieba tokens) plus legal knowledge.
+
+On top of the index: exact lookups for citations in the question (民法典第1165条 → that article
+first), a law filter by full name, short name or alias, colloquial → statutory query expansion
+(``data/synonyms.tsv``: 辞退 → 解除劳动合同 经济补偿), a boost for articles of laws the question
+names or implies, and a rerank by how many of the question's terms the article contains.
+
+Example:
+    >>> hits = StatuteSearcher.open().search("被公司辞退没有补偿", k=5)  # doctest: +SKIP
+    >>> hits[0].law_name  # doctest: +SKIP
+    '中华人民共和国劳动合同法'
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..errors import InvalidInputError
+from .citations import REF, find_citations
+from .numerals import cn_to_int
+from .records import Statute
+from .store import LawInfo, LawStore, load_synonyms
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 1000  # longer questions are truncated (and the result says so)
+MAX_K = 200
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Rerank weights; the final score is a weighted sum of features in [0, 1]."""
+
+    bm25: float = 1.0  # BM25 score / best BM25 score among the candidates
+    coverage: float = 0.6  # share of the question's terms (incl. expansions) found in the article
+    named_law: float = 0.6  # the question names the article's law (刑法, 民诉法 ...)
+    implied_law: float = 0.35  # a colloquial trigger implies the law (辞退 → 劳动合同法)
+    secondary: float = 0.5  # multiplier for laws an entry lists after its first law
+    amendment: float = 0.5  # penalty: amendment acts and decisions restate other laws' text
+    depth: int = 100  # candidates reranked by term coverage
+
+
+class StatuteList(list):
+    """``list[Statute]`` with ``warnings`` (e.g. the question was truncated)."""
+
+    def __init__(self, items=(), warnings: tuple[str, ...] = ()):
+        super().__init__(items)
+        self.warnings = tuple(warnings)
+
+
+def _is_amendment(name: str) -> bool:
+    return "修正案" in name or name.startswith("全国人民代表大会") or name.endswith("的决定")
+
+
+class StatuteSearcher:
+    """Search current articles by question. Build with :meth:`open` (cached per corpus + index).
+
+    Args:
+        store: the :class:`LawStore` (names, exact lookups).
+        index: a loaded ``toolkit.index.HybridIndex`` of the laws (one document per article).
+        weights: rerank weights.
+    """
+
+    def __init__(self, store: LawStore, index, weights: Weights = Weights()):
+        self.store = store
+        self.index = index
+        self.weights = weights
+        self.synonyms = load_synonyms()
+        self.table = ArticleTable(index, store)
+        self._df: dict[str, float] = {}
+        # Document frequencies of every expansion term, once (a query then costs no corpus scan).
+        for term in sorted({x for _, extra, _ in self.synonyms for x in extra}):
+            self._idf(term)
+
+    @classmethod
+    def open(cls, settings=None) -> "StatuteSearcher":
+        from ..index.corpus_indexes import index_path, open_index
+
+        store = LawStore.open(settings)
+        index = open_index("laws", settings)
+        key = (str(store.db_path), str(index_path("laws", settings)), id(index), id(store))
+        with _lock:
+            s = _searchers.get(key)
+            if s is None:
+                _searchers.clear()
+                s = _searchers[key] = cls(store, index)
+            return s
+
+    # ------------------------------------------------------------------ query analysis
+    def _law_filter(self, law: str | None) -> LawInfo | None:
+        if law is None:
+            return None
+        if not isinstance(law, str) or not law.strip():
+            raise InvalidInputError(f"法律过滤条件为空 (empty law filter): {law!r}")
+        info = self.store.resolve(law)
+        if info is None:
+            hints = self.store.suggest(law)
+            msg = f"未知的法律 '{law}' (unknown law)"
+            raise InvalidInputError(msg + ("；相近的 (close matches): " + "、".join(hints) if hints else ""))
+        if not info.current:
+            succ = f"，请改用《{info.successor}》(use the successor)" if info.successor else ""
+            raise InvalidInputError(f"《{info.law_name}》已不再有效 (not current){succ}")
+        return info
+
+    def expand(self, query: str) -> tuple[list[str], dict[str, float]]:
+        """Expansion terms and a law → boost map for ``query`` (named laws beat implied ones)."""
+        w = self.weights
+        terms: list[str] = []
+        boosts: dict[str, float] = {}
+        for trigger, extra, laws in self.synonyms:
+            if trigger in query:
+                terms.extend(t for t in extra if t not in terms)
+                for i, name in enumerate(laws):
+                    info = self.store.resolve(name)
+                    if info and info.current:
+                        b = w.implied_law * (1.0 if i == 0 else w.secondary)
+                        boosts[info.law_name] = max(boosts.get(info.law_name, 0.0), b)
+        for info in self.store.mentioned_laws(query):
+            if info.current:
+                boosts[info.law_name] = w.named_law
+        return terms, boosts
+
+    def _direct(self, query: str, law: LawInfo | None) -> list[Statute]:
+        """Articles cited in the question itself (民法典第1165条; with a law filter also 第47条)."""
+        out: list[Statute] = []
+        for f in find_citations(query, self.store):
+            if f.law is not None and f.law.current and f.no and (law is None or f.law.law_name == law.law_name):
+                art = self.store.article(f.law.law_name, f.no, f.sub)
+                if art:
+                    out.append(art)
+        if not out and law is not None:
+            for m in REF.finditer(query):
+                no = cn_to_int(m.group("no"))
+                sub = "一二三四五六七八九十".index(m.group("sub")) + 1 if m.group("sub") else 0
+                art = self.store.article(law.law_name, no, sub) if no and m.group("di") else None
+                if art:
+                    out.append(art)
+        return out
+
+    # ------------------------------------------------------------------ search
+    def search(self, query: str, k: int = 10, law: str | None = None) -> StatuteList:
+        """Articles answering ``query``, best first.
+
+        Args:
+            query: a question (colloquial or formal) or a citation such as 民法典第1165条.
+            k: number of results (1..200).
+            law: restrict to one law (full name, short name or alias).
+
+        Raises:
+            InvalidInputError: empty query, bad ``k``, unknown or repealed law in ``law``.
+            DataMissingError: corpus or index missing (run ``hanlin data pull`` / ``hanlin index build``).
+        """
+        if not isinstance(query, str) or not query.strip():
+            raise InvalidInputError(f"查询不能为空 (empty query): {query!r}")
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
+            raise InvalidInputError(f"k 必须是 1 到 {MAX_K} 的整数 (k must be an integer in 1..{MAX_K}), got {k!r}")
+        warnings = []
+        if len(query) > MAX_QUERY_CHARS:
+            warnings.append(f"查询过长，已截断为前 {MAX_QUERY_CHARS} 字 (query truncated from {len(query)} to {MAX_QUERY_CHARS} chars)")
+            log.warning(warnings[-1])
+            query = query[:MAX_QUERY_CHARS]
+        query = query.strip()
+        info = self._law_filter(law)
+        direct = self._direct(query, info)
+        terms, boosts = self.expand(query)
+        ranked = self._rank(query, terms, boosts, info)
+        seen = {(s.law_id, s.article_label) for s in direct}
+        out = [replace(s, score=round(2.0 + self.weights.bm25 + self.weights.coverage + self.weights.named_law, 4))
+               for s in direct]
+        for score, row in ranked:
+            if len(out) >= k:
+                break
+            st = self.table.statute(row, score)
+            if (st.law_id, st.article_label) not in seen:
+                out.append(st)
+        return StatuteList(out[:k], warnings)
+
+    def _rank(self, query: str, terms: list[str], boosts: dict[str, float], law: LawInfo | None) -> list[tuple[float, int]]:
+        """Score every article at once (BM25 from the index + law priors), rerank the head by coverage."""
+        w, t = self.weights, self.table
+        expanded = query + " " + " ".join(terms) if terms else query
+        bm25 = self.index.bm25.scores(self.index.tokens(expanded))[: t.n]
+        top = float(bm25.max()) if len(bm25) else 0.0
+        if top <= 0.0:
+            return []
+        score = w.bm25 * bm25 / top - w.amendment * t.amendment
+        if boosts:
+            law_boost = np.zeros(len(t.law_names), dtype=np.float32)
+            for name, b in boosts.items():
+                if name in t.law_index:
+                    law_boost[t.law_index[name]] = b
+            score = score + law_boost[t.row_law]
+        allowed = bm25 > 0
+        if law is not None:
+            allowed &= t.row_law == t.law_index.get(law.law_name, -1)
+        cand = np.flatnonzero(allowed)
+        if len(cand) > w.depth:
+            cand = cand[np.argpartition(-score[cand], w.depth - 1)[: w.depth]]
+        # Coverage weighted by rarity: matching 欺诈 or 所有权变动 says more than matching 合同.
+        vocab = self.index.bm25.vocab
+        qterms = {x for x in self.index.tokens(query) if len(x) >= 2 and x in vocab} | set(terms)
+        weights = {x: self._idf(x) for x in qterms}
+        total = sum(weights.values()) or 1.0
+        scored = []
+        for r in cand:
+            text = t.texts[r]
+            cov = sum(v for x, v in weights.items() if x in text) / total
+            scored.append((float(score[r]) + w.coverage * cov, int(r)))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return scored
+
+
+    def _idf(self, term: str) -> float:
+        """BM25-style idf of a term: from the index vocabulary, else counted once over the articles."""
+        df = self._df.get(term)
+        if df is None:
+            vocab = self.index.bm25.vocab
+            if term in vocab:
+                df = float(self.index.bm25.df[vocab[term]])
+            else:  # a phrase the index splits (所有权变动): its rarest part bounds its frequency
+                parts = [float(self.index.bm25.df[vocab[x]]) for x in self.index.tokens(term) if x in vocab]
+                df = min(parts) if parts else 0.0
+            if len(self._df) > 50_000:
+                self._df.clear()
+            self._df[term] = df
+        n = self.table.n or 1
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5))) if df > 0 else 0.0
+
+
+class ArticleTable:
+    """Per-row view of the law index kept in memory: law of each row, searchable text, metadata."""
+
+    def __init__(self, index, store: LawStore):
+        self.texts: list[str] = []
+        self.meta: list[dict] = []
+        self.law_names: list[str] = []
+        self.law_index: dict[str, int] = {}
+        rows: list[int] = []
+        for row, _id, text, meta in index.store.iter_all():
+            rows.append(row)
+            self.texts.append(text)
+            self.meta.append(meta)
+        n = max(rows) + 1 if rows else 0
+        # Rows are dense in a freshly built index; removed rows keep an empty slot.
+        texts, metas = [""] * n, [{}] * n
+        for r, text, meta in zip(rows, self.texts, self.meta):
+            texts[r], metas[r] = text, meta
+        self.texts, self.meta, self.n = texts, metas, n
+        row_law = np.full(n, -1, dtype=np.int64)
+        for r, meta in enumerate(metas):
+            name = meta.get("law_name")
+            if name:
+                row_law[r] = self.law_index.setdefault(name, len(self.law_index))
+        self.law_names = list(self.law_index)
+        self.row_law = np.where(row_law < 0, len(self.law_names), row_law)
+        self.law_names.append("")  # slot for rows without a law
+        self.amendment = np.array([_is_amendment(self.law_names[i]) for i in self.row_law], dtype=np.float32)
+        self.store = store
+
+    def statute(self, row: int, score: float) -> Statute:
+        m, text = self.meta[row], self.texts[row]
+        info = self.store.laws.get(m.get("law_name", ""))
+        return Statute(law_name=m["law_name"], article_no=int(m.get("article_no") or 0),
+                       article_label=m["article_label"], text=text[m.get("body_start", 0):],
+                       chapter=m.get("chapter") or "", score=round(score, 4), law_id=m.get("law_id", ""),
+                       short_name=info.short_name if info else m.get("short_name", ""),
+                       sub=int(m.get("sub") or 0), section=m.get("section") or "")
+
+
+_searchers: dict = {}
+_lock = threading.Lock()
