@@ -14,6 +14,8 @@ def register(subparsers) -> None:
     pull.add_argument("--poetry-from", metavar="PATH",
                       help="本地 chinese-poetry 目录 (a local clone of the repo or the npm package's dist/), "
                            "used instead of `npm pack`")
+    pull.add_argument("--workers", type=int, default=None,
+                      help="繁简转换进程数 (processes for script conversion; default up to 2)")
     pull.add_argument("--quiet", action="store_true", help="不显示进度条 (no progress bars)")
     pull.set_defaults(func=_pull)
     st = sub.add_parser("status", help="显示已下载的数据 (show what is pulled, with counts)")
@@ -24,9 +26,13 @@ def register(subparsers) -> None:
 
 def _pull(args) -> int:
     from toolkit.corpus.pull import pull
+    from toolkit.errors import InvalidInputError
 
+    if args.workers is not None and args.workers < 1:
+        raise InvalidInputError(f"--workers 必须 ≥ 1 (must be at least 1), got {args.workers}")
     t0 = time.perf_counter()
-    report = pull(force=args.force, poetry_from=args.poetry_from, progress=not args.quiet)
+    report = pull(force=args.force, poetry_from=args.poetry_from, progress=not args.quiet,
+                  workers=args.workers)
     for part, action in report.actions.items():
         print(f"{part:6s} {'已重建 built' if action == 'built' else '已是最新 up to date'} "
               f"({report.seconds.get(part, 0):.1f}s)")

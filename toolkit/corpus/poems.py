@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +54,7 @@ COLLECTIONS: tuple[Collection, ...] = (
 STRAINS_PATTERN = "strains/json/poet.*.json"
 # Patterns to extract from the npm tarball.
 WANTED = [c.pattern for c in COLLECTIONS] + [STRAINS_PATTERN]
+_CHUNK = re.compile(r"\.(\d+)\.json$")
 _SEP = "\x00"  # joins many strings into one OpenCC call (OpenCC leaves it alone)
 
 
@@ -92,8 +96,51 @@ def _entries(path: Path) -> list[dict]:
     return [e for e in data if isinstance(e, dict)]
 
 
+def normalise_entries(coll: Collection, entries: list[dict], offset: int = 0) -> tuple[list[tuple], Counter]:
+    """Script conversion and cleaning of one file's entries (pure; runs in worker processes).
+
+    Returns:
+        ``(rows, skipped)``: rows are ``(index, source_id, rhythmic, text, text_t, title, title_t, author,
+        author_t)``; ``skipped`` counts entries dropped as empty or garbled.
+    """
+    skipped: Counter = Counter()
+    rows = []  # (index, entry, paragraphs)
+    for i, e in enumerate(entries):
+        paras = _paragraphs(e)
+        joined = "".join(paras)
+        if not paras or han_count(joined) == 0:
+            skipped["empty"] += 1
+        elif is_garbled(joined):
+            skipped["garbled"] += 1
+        else:
+            rows.append((offset + i, e, paras))
+    if not rows:
+        return [], skipped
+    # Originals in the source script, converted in one batch: texts, titles, authors.
+    texts = ["\n".join(p) for _, _, p in rows]
+    titles = [str(e.get("title") or e.get("rhythmic") or "").strip() for _, e, _ in rows]
+    authors = [str(e.get("author") or "佚名").strip() for _, e, _ in rows]
+    conv = _convert_batch(texts + titles + authors, to_simplified=coll.traditional)
+    n = len(rows)
+    out = []
+    for k, (idx, e, _) in enumerate(rows):
+        orig = (texts[k], titles[k], authors[k])
+        other = (conv[k], conv[n + k], conv[2 * n + k])
+        simp, trad = (other, orig) if coll.traditional else (orig, other)
+        out.append((idx, str(e.get("id") or "").strip(), str(e.get("rhythmic") or "").strip(),
+                    simp[0], trad[0], simp[1], trad[1], simp[2], trad[2]))
+    return out, skipped
+
+
+def _normalise_file(job: tuple[Collection, str, int]) -> tuple[list[tuple], Counter, int]:
+    coll, path, offset = job
+    entries = _entries(Path(path))
+    rows, skipped = normalise_entries(coll, entries, offset)
+    return rows, skipped, len(entries)
+
+
 class PoemBuilder:
-    """Turns raw collection entries into :class:`PoemRecord` s, with dedup and stats.
+    """Turns normalised rows into :class:`PoemRecord` s in reading order: dedup, ids, tunes, forms.
 
     Example:
         >>> b = PoemBuilder()
@@ -110,48 +157,31 @@ class PoemBuilder:
         self.tunes: Counter = Counter()  # tunes seen in ci collections (decides "mixed" entries)
 
     def build_entries(self, coll: Collection, entries: list[dict], offset: int = 0) -> list[PoemRecord]:
-        """Normalise one file's entries; ``offset`` numbers entries that lack a source id."""
-        rows = []  # (index, entry, paragraphs)
-        for i, e in enumerate(entries):
-            paras = _paragraphs(e)
-            joined = "".join(paras)
-            if not paras or han_count(joined) == 0:
-                self.stats.skipped["empty"] += 1
-            elif is_garbled(joined):
-                self.stats.skipped["garbled"] += 1
-            else:
-                rows.append((offset + i, e, paras))
-        if not rows:
-            return []
-        # Originals in the source script, converted in one batch: texts, titles, authors.
-        texts = ["\n".join(p) for _, _, p in rows]
-        titles = [str(e.get("title") or e.get("rhythmic") or "").strip() for _, e, _ in rows]
-        authors = [str(e.get("author") or "佚名").strip() for _, e, _ in rows]
-        conv = _convert_batch(texts + titles + authors, to_simplified=coll.traditional)
-        n = len(rows)
-        c_texts, c_titles, c_authors = conv[:n], conv[n:2 * n], conv[2 * n:]
+        """Normalise one file's entries in this process; ``offset`` numbers entries without a source id."""
+        rows, skipped = normalise_entries(coll, entries, offset)
+        return self.add_rows(coll, rows, skipped)
+
+    def add_rows(self, coll: Collection, rows: list[tuple], skipped: Counter) -> list[PoemRecord]:
+        """Records for rows from :func:`normalise_entries`, in order; duplicates of earlier poems dropped."""
+        self.stats.skipped.update(skipped)
         out = []
-        for k, (idx, e, _) in enumerate(rows):
-            if coll.traditional:
-                text, text_t, title, title_t, author, author_t = (
-                    c_texts[k], texts[k], c_titles[k], titles[k], c_authors[k], authors[k])
-            else:
-                text, text_t, title, title_t, author, author_t = (
-                    texts[k], c_texts[k], titles[k], c_titles[k], authors[k], c_authors[k])
-            rec = self._record(coll, idx, e, text, text_t, title, title_t, author, author_t)
+        for idx, sid, rhythmic, text, text_t, title, title_t, author, author_t in rows:
+            rec = self._record(coll, idx, sid, rhythmic, text, text_t, title, title_t, author, author_t)
             if rec is not None:
                 out.append(rec)
         return out
 
-    def _tune(self, coll: Collection, e: dict, title: str) -> str | None:
+    def _tune(self, coll: Collection, rhythmic: str, title: str) -> str | None:
         if coll.kind == "ci":
-            return tune_from_rhythmic(e.get("rhythmic") or title)
+            return tune_from_rhythmic(rhythmic or title)
         if coll.kind == "mixed":
-            head = tune_from_rhythmic(title)
-            return head if head and self.tunes[head] >= 3 and head != title else None
+            # "长相思·山一程" is a ci; a bare title counts only if it is a tune seen in the ci collections.
+            if re.search(r"[·・]", title):
+                return tune_from_rhythmic(title)
+            return title if self.tunes[title] >= 3 else None
         return None
 
-    def _record(self, coll, idx, e, text, text_t, title, title_t, author, author_t) -> PoemRecord | None:
+    def _record(self, coll, idx, sid, rhythmic, text, text_t, title, title_t, author, author_t):
         lines = split_clauses(text)
         if not lines:
             self.stats.skipped["empty"] += 1
@@ -161,11 +191,13 @@ class PoemBuilder:
             self.stats.skipped["duplicate"] += 1
             return None
         self._seen.add(key)
-        tune = self._tune(coll, e, title)
+        tune = self._tune(coll, rhythmic, title)
         if coll.kind == "ci" and tune:
             self.tunes[tune] += 1
+            for alt in re.split(r"[·・]", rhythmic)[1:]:  # 望江南・忆江南: the second name is an alias
+                self.tunes[alt.strip()] += 1
         form = "other" if coll.kind == "qu" else detect_form(lines, tune)
-        pid = str(e.get("id") or "").strip() or f"{coll.slug}-{idx:06d}"
+        pid = sid or f"{coll.slug}-{idx:06d}"
         if pid in self._ids:
             pid = f"{coll.slug}-{idx:06d}"
         self._ids.add(pid)
@@ -176,22 +208,45 @@ class PoemBuilder:
                           lines=tuple(lines), form=form, tune=tune)
 
 
-def iter_built_poems(src: PoetryDir, builder: PoemBuilder, progress: bool = True) -> Iterator[PoemRecord]:
-    """All poems of all collections in order, normalised by ``builder``."""
-    jobs = [(c, p) for c in COLLECTIONS for p in src.glob(c.pattern)]
-    offsets: Counter = Counter()
-    for coll, path in tqdm(jobs, desc="诗词 poems", unit="file", disable=not progress):
-        entries = _entries(path)
-        yield from builder.build_entries(coll, entries, offset=offsets[coll.name])
-        offsets[coll.name] += len(entries)
+def iter_built_poems(src: PoetryDir, builder: PoemBuilder, progress: bool = True,
+                     workers: int = 1) -> Iterator[PoemRecord]:
+    """All poems of all collections in order, normalised by ``builder``.
+
+    With ``workers`` > 1 the files are converted (OpenCC, the slow part) in worker processes; the
+    order-dependent steps (dedup, ids) stay in this process, so the output is the same either way.
+    """
+    jobs = []
+    for c in COLLECTIONS:
+        offset = 0
+        for p in src.glob(c.pattern):
+            # chinese-poetry names its chunks by their first entry's number (poet.tang.1000.json).
+            m = _CHUNK.search(p.name)
+            offset = int(m.group(1)) if m else offset
+            jobs.append((c, str(p), offset))
+            if not m:
+                offset += len(_entries(p))
+    bar = tqdm(total=len(jobs), desc="诗词 poems", unit="file", disable=not progress)
+    if workers > 1:
+        ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+        with ctx.Pool(workers) as pool:
+            for (coll, _, _), (rows, skipped, _) in zip(jobs, pool.imap(_normalise_file, jobs)):
+                bar.update()
+                yield from builder.add_rows(coll, rows, skipped)
+    else:
+        for job in jobs:
+            rows, skipped, _ = _normalise_file(job)
+            bar.update()
+            yield from builder.add_rows(job[0], rows, skipped)
+    bar.close()
 
 
-def write_poems(src: PoetryDir, poems_out: Path, strains_out: Path, progress: bool = True) -> PoemStats:
+def write_poems(src: PoetryDir, poems_out: Path, strains_out: Path, progress: bool = True,
+                workers: int = 1) -> PoemStats:
     """Build ``poems.jsonl`` and ``strains.jsonl`` at the given (temporary) paths."""
     builder = PoemBuilder()
     ids: set[str] = set()
     with open(poems_out, "w", encoding="utf-8") as fh:
-        for rec in iter_built_poems(src, builder, progress):
+        for rec in iter_built_poems(src, builder, progress, workers):
             ids.add(rec.id)
             fh.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
     n = 0

