@@ -74,3 +74,17 @@ def test_bias_processor_alone():
     p = TokenBiasProcessor({1: 2.0, 3: -1.0})
     s = p(torch.zeros(1, 1, dtype=torch.long), torch.zeros(2, 4))
     assert s.tolist() == [[0, 2, 0, -1]] * 2
+
+
+def test_allowed_as_bool_mask_and_plain_set(tiny_llm, line_pattern):
+    vocab = len(tiny_llm.tokenizer)
+    ids = char_ids(tiny_llm.tokenizer, "月，")
+
+    def as_mask(step, gen):
+        m = torch.zeros(vocab, dtype=torch.bool)
+        m[ids["月"] if step < 2 else ids["，"]] = True
+        return m
+
+    assert tiny_llm.generate_constrained(PROMPT, as_mask, max_new_tokens=3).text == "月月，"
+    plain = tiny_llm.generate_constrained(PROMPT, lambda s, g: set(line_pattern(s, g) or ()) or None, max_new_tokens=12)
+    assert plain.text == tiny_llm.generate_constrained(PROMPT, line_pattern, max_new_tokens=12).text

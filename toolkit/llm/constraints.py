@@ -6,7 +6,8 @@ HF model, and with Hanlin's own decode loop (:meth:`toolkit.llm.hf.HFLLM.generat
 
 An *allowed function* ``allowed(step, generated_ids)`` receives the 0-based index of the position
 being generated and the token ids generated so far (prompt excluded), and returns the allowed ids as a
-set/list/tensor, or ``None`` for "anything".
+set/list/id tensor/bool mask over the vocabulary, or ``None`` for "anything". Returning the *same*
+``frozenset`` objects step after step (as :func:`pattern_allowed` does) is fastest: their masks are cached.
 
 Example (a 五言 line: five chars from a set, then "，"):
     >>> ids = char_ids(tokenizer, "春花秋月夜，")                            # doctest: +SKIP
@@ -40,6 +41,7 @@ class AllowedTokensProcessor(LogitsProcessor):
             raise InvalidInputError(f"allowed 必须是可调用对象 (allowed must be callable), got {allowed!r}")
         self.allowed = allowed
         self.prompt_length = prompt_length
+        self._masks: dict[frozenset, torch.Tensor] = {}  # frozenset -> bool mask; frozensets cache their hash
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         step = input_ids.shape[1] - self.prompt_length
@@ -48,13 +50,25 @@ class AllowedTokensProcessor(LogitsProcessor):
             ids = self.allowed(step, input_ids[row, self.prompt_length:].tolist())
             if ids is None:
                 continue
-            index = _as_index(ids, scores.shape[-1], step)
             if out is scores:
                 out = scores.clone()
-            keep = out[row, index]
-            out[row].fill_(-float("inf"))
-            out[row, index] = keep
+            out[row].masked_fill_(~self._mask(ids, scores.shape[-1], step), -float("inf"))
         return out
+
+    def _mask(self, ids, vocab_size: int, step: int) -> torch.Tensor:
+        if isinstance(ids, torch.Tensor) and ids.dtype == torch.bool:
+            if ids.shape[-1] != vocab_size or not bool(ids.any()):
+                raise InvalidInputError(f"第 {step} 步的掩码无效 (bool mask at step {step} must have {vocab_size} "
+                                        f"entries with at least one True)")
+            return ids
+        if isinstance(ids, frozenset):
+            mask = self._masks.get(ids)
+            if mask is None:
+                if len(self._masks) > 512:
+                    self._masks.clear()
+                mask = self._masks[ids] = _to_mask(ids, vocab_size, step)
+            return mask
+        return _to_mask(ids, vocab_size, step)
 
 
 class TokenBiasProcessor(LogitsProcessor):
@@ -118,15 +132,17 @@ def char_ids(tokenizer, chars: Iterable[str]) -> dict[str, int]:
     return out
 
 
-def _as_index(ids, vocab_size: int, step: int) -> torch.Tensor:
+def _to_mask(ids, vocab_size: int, step: int) -> torch.Tensor:
     if isinstance(ids, torch.Tensor):
-        index = ids.nonzero().flatten() if ids.dtype == torch.bool else ids.to(torch.long).flatten()
+        index = ids.to(torch.long).flatten()
     else:
-        index = torch.tensor(sorted(int(i) for i in ids), dtype=torch.long)
+        index = torch.tensor(list(ids), dtype=torch.long)
     if index.numel() == 0:
         raise InvalidInputError(f"第 {step} 步没有允许的 token (no allowed token at step {step})")
     if int(index.max()) >= vocab_size or int(index.min()) < 0:
         raise InvalidInputError(
             f"第 {step} 步的 token id 超出词表 (allowed id out of vocabulary range 0..{vocab_size - 1})"
         )
-    return index
+    mask = torch.zeros(vocab_size, dtype=torch.bool)
+    mask[index] = True
+    return mask
