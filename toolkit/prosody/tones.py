@@ -41,19 +41,21 @@ def is_han(ch: str) -> bool:
 def mandarin_tone(char: str, classical: bool) -> str | None:
     """Estimate from pypinyin readings: 1/2 → 平, 3/4 → 仄, both → 中. For classical books a level
     reading that could hide an old 入声 (non-nasal final) is 中, or 仄 by the initial rule above."""
-    from pypinyin import Style, pinyin
-    from pypinyin.style._utils import get_finals, get_initials
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.style._utils import get_initials
 
-    readings = pinyin(char, style=Style.TONE3, heteronym=True, strict=True, neutral_tone_with_five=True)[0]
+    from .build import _final, _strip_tone, _tone_number
+
+    readings = PINYIN_DICT.get(ord(char))
+    if not readings:
+        return None
     out = set()
-    for r in readings:
-        if not r or not r[-1].isdigit():
-            continue
-        num, syl = int(r[-1]), r[:-1]
+    for r in readings.split(","):
+        num, syl = _tone_number(r), _strip_tone(r)
         if num in (3, 4):
             out.add(OBLIQUE)
         elif num in (1, 2):
-            fin = get_finals(syl, strict=True)
+            fin = _final(syl)
             if not classical or fin.endswith(("n", "ng")) or fin == "er":
                 out.add(LEVEL)
             elif num == 2 and get_initials(syl, strict=True) in _RUSHENG_INITIALS:
