@@ -133,3 +133,16 @@ def test_answer_to_dict_is_json_ready(qa):
 
     d = qa.ask("借款人到期不返还借款怎么办？").to_dict()
     assert json.loads(json.dumps(d, ensure_ascii=False))["citations"][0]["law_name"].startswith("中华人民共和国")
+
+
+def test_question_citing_an_article_gets_exactly_it(qa):
+    a = qa.ask("民法典第1165条是什么意思？")
+    assert [s.article_no for s in a.citations] == [1165] and "问题直接引用了本条" in a.text
+
+
+def test_question_citing_repealed_law_is_told_so(qa, fake_legal):
+    a = qa.ask("合同法第107条规定的当事人一方不履行合同义务的违约责任现在还适用吗？")
+    assert "已经失效" in a.text and "民法典" in a.text
+    assert not a.unverified  # the note names the law only, never the dead article
+    assert "第107条" not in fake_legal.searches[0]  # searched in the successor without the dead number
+    assert a.citations and {s.law_name for s in a.citations} == {"中华人民共和国民法典"}

@@ -15,7 +15,7 @@ class LegalBackend:
     """
 
     search_statutes: Callable  # (query, k=10, law=None) -> list[Statute]
-    get_article: Callable  # (law, article_no) -> Statute | None
+    get_article: Callable  # (law, article_no, sub=0) -> Statute | None
     verify_citations: Callable  # (text) -> list[CitationCheck]
 
     @classmethod
@@ -26,6 +26,6 @@ class LegalBackend:
             return cls(legal.search_statutes, legal.get_article, legal.verify_citations)
         return cls(
             lambda q, k=10, law=None: legal.search_statutes(q, k=k, law=law, settings=settings),
-            lambda law, no: legal.get_article(law, no, settings=settings),
+            lambda law, no, sub=0: legal.get_article(law, no, sub, settings=settings),
             lambda text: legal.verify_citations(text, settings=settings),
         )

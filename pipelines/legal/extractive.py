@@ -19,7 +19,8 @@ DISCLAIMER = (
 
 # Question words that say nothing about which article applies.
 NON_CONTENT = frozenset("没有 怎么 怎么办 如何 可以 是否 应该 应当 什么 需要 已经 现在 这个 那个 这种 那么 如果 还是 "
-                        "能否 能不能 会不会 有没有 要不要 请问 问题 情况 时候 我们 他们 自己 一下".split())
+                        "能否 能不能 会不会 有没有 要不要 请问 问题 情况 时候 我们 他们 自己 一下 规定 适用 现在 "
+                        "还是 之后 以后 以前 的话".split())
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Explained:
     statute: object
     terms: tuple[str, ...]
     sentences: tuple[str, ...]
+    direct: bool = False  # the question cites this article itself
 
 
 def key_sentences(text: str, terms, n: int = 2) -> tuple[str, ...]:
@@ -62,19 +64,28 @@ def basis_section(statutes) -> str:
     return "\n\n".join(parts)
 
 
-def extractive_answer(question: str, query: str, items: list[Explained]) -> str:
+def extractive_answer(question: str, query: str, items: list[Explained], notes=()) -> str:
     """Compose the Markdown answer: ranked articles, matched terms, quotes, 法律依据, disclaimer."""
-    lines = [f"**问题**：{question}"]
+    # The question itself is not echoed: it may cite a repealed law, and every citation in the
+    # answer text must verify.
+    lines = []
     if query != question:
-        lines.append(f"（结合上文，按“{query}”检索）")
-    lines.append("")
-    lines.append("根据检索，以下现行法条可能适用（按相关程度排序）：")
+        lines += [f"（已结合上文理解问题，检索用语：{query}）", ""]
+    lines += [f"> {n}" for n in notes]
+    if notes:
+        lines.append("")
+    if items and all(e.direct for e in items):
+        lines.append("问题所引用的现行条文如下：")
+    else:
+        lines.append("根据检索，以下现行法条可能适用（按相关程度排序）：")
     lines.append("")
     for i, e in enumerate(items, 1):
         s = e.statute
         where = f"（{s.chapter}）" if getattr(s, "chapter", "") else ""
         lines.append(f"{i}. {s.citation}{where}")
-        if e.terms:
+        if e.direct:
+            lines.append("   - 相关之处：问题直接引用了本条。")
+        elif e.terms:
             lines.append("   - 相关之处：问题中的" + "、".join(f"“**{t}**”" for t in e.terms[:6]) + "与本条规定相关。")
         else:
             lines.append("   - 相关之处：本条与问题所述情形相近（未找到完全相同的用语）。")

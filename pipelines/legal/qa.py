@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from toolkit.errors import InvalidInputError
+
 from .backend import LegalBackend
 from .conversation import Conversation, normalize_history, rewrite_followup
-from .extractive import DISCLAIMER, basis_section, explain, extractive_answer
+from .extractive import DISCLAIMER, Explained, basis_section, explain, extractive_answer, key_sentences
 from .grounding import ground, statute_key
 from .screening import (NO_LEGAL_CONTENT_MESSAGE, NO_STATUTE_MESSAGE, NOT_CHINESE_MESSAGE, check_question, has_legal_cue,
                         not_chinese)
@@ -132,18 +134,20 @@ class StatuteQA:
         turns = normalize_history(history)
         query = rewrite_followup(q, turns, self.tokenize, self.llm, self.prompts) if turns else q
         self.last_query = query
-        statutes = self.legal.search_statutes(query, k=self.k)
         terms = self.tokenize(query)
-        rejection = self._rejection(query, terms, statutes)
+        statutes, direct, notes, rejection = self._retrieve(query, terms)
         if rejection:
             return Answer(rejection, question=q, query=query, mode="rejected")
         if self.capable:
-            return self._generated(q, query, statutes, turns)
-        # Keep the search order: its rerank already weighs term coverage, and re-sorting by shared
-        # words here lowered the dev-set top-3 (0.70 → 0.65). Duplicate hits are dropped.
-        unique = list({statute_key(s.law_name, s.article_no, getattr(s, "sub", 0)): s for s in statutes}.values())
-        items = explain(unique[: self.n_cite], terms)
-        text = extractive_answer(q, query, items)
+            return self._generated(q, query, statutes, turns, notes)
+        if direct:  # the user asked about specific articles: answer with exactly those
+            items = [Explained(s, (), key_sentences(s.text, terms), direct=True) for s in direct]
+        else:
+            # Keep the search order: its rerank already weighs term coverage, and re-sorting by shared
+            # words here lowered the dev-set top-3 (0.70 → 0.65).
+            items = explain(statutes[: self.n_cite], terms)
+        shown_query = query if notes == [] or query == q else q  # never echo a failing citation
+        text = extractive_answer(q, shown_query, items, notes)
         return self._finish(text, [e.statute for e in items], q, query, "extractive")
 
     def stream(self, question: str, history=None) -> Iterator[str]:
@@ -166,6 +170,52 @@ class StatuteQA:
             return None
         return NO_LEGAL_CONTENT_MESSAGE
 
+    def _retrieve(self, query: str, terms):
+        """(candidates, directly cited articles, notes, rejection message or None) for ``query``."""
+        direct, notes, successors, dead = self._cited_in_question(query)
+        hits = []
+        plain = query
+        for raw in dead:  # the dead citation's article number means nothing in the successor law
+            plain = plain.replace(raw, " ")
+        for law in successors:  # the question cites a repealed law: look in the law that replaced it
+            try:
+                hits += self.legal.search_statutes(plain, k=self.k, law=law)
+            except InvalidInputError:
+                continue
+        hits = hits[: self.k] or self.legal.search_statutes(query, k=self.k)
+        rejection = None if direct else self._rejection(query, terms, hits)
+        seen, candidates = set(), []
+        for s in [*direct, *hits]:  # cited articles first, duplicates dropped
+            key = statute_key(s.law_name, s.article_no, getattr(s, "sub", 0))
+            if key not in seen:
+                seen.add(key)
+                candidates.append(s)
+        return candidates, direct, notes, rejection
+
+    def _cited_in_question(self, query: str) -> tuple[list, list[str], list[str], list[str]]:
+        """Articles the question cites itself (民法典第1165条), notes on citations that fail, the
+        successors of repealed laws it cites, and those citations as written.
+
+        The notes name the law but not the article, so the answer holds no unverifiable citation.
+        """
+        direct, notes, successors, dead = [], [], [], []
+        for c in self.legal.verify_citations(query):
+            if c.status == "ok":
+                s = self.legal.get_article(c.law_name, c.article_no, c.sub)
+                if s is not None and s not in direct:
+                    direct.append(s)
+            elif c.status == "not_current":
+                succ = f"，已由《{c.successor}》取代 (replaced by {c.successor})" if c.successor else ""
+                dead.append(c.raw)
+                if c.successor and c.successor not in successors:
+                    successors.append(c.successor)
+                notes.append(f"问题中提到的《{c.law_name}》已经失效 (no longer in force){succ}；以下依据现行法律回答。")
+            elif c.status == "no_such_article":
+                notes.append(f"问题中提到的《{c.law_name}》没有这一条 (no such article)；以下为检索到的相关条文。")
+            else:
+                notes.append("问题中提到的法律未能识别 (unknown law)；以下为检索到的相关条文。")
+        return direct, notes, successors, dead
+
     def _finish(self, text, statutes, q, query, mode, dropped=()) -> Answer:
         checks = list(self.legal.verify_citations(text))
         ok_keys = {statute_key(c.law_name, c.article_no, c.sub) for c in checks if c.ok}
@@ -175,9 +225,11 @@ class StatuteQA:
     def _prompt(self, q, statutes, turns) -> str:
         return self.prompts.render("legal_answer", question=q, articles=statutes, history=turns or None)
 
-    def _generated(self, q, query, statutes, turns) -> Answer:
+    def _generated(self, q, query, statutes, turns, notes=()) -> Answer:
         raw = self.llm.generate(self._prompt(q, statutes, turns), **self.gen)
         text, cited, dropped = self._ground(raw, statutes)
+        if notes:
+            text = "\n".join(f"> {n}" for n in notes) + "\n\n" + text
         return self._finish(text, cited, q, query, "generated", dropped)
 
     def _ground(self, raw: str, statutes):
@@ -200,11 +252,12 @@ class StatuteQA:
         turns = normalize_history(history)
         query = rewrite_followup(q, turns, self.tokenize, self.llm, self.prompts) if turns else q
         self.last_query = query
-        statutes = self.legal.search_statutes(query, k=self.k)
-        rejection = self._rejection(query, self.tokenize(query), statutes)
+        statutes, _, notes, rejection = self._retrieve(query, self.tokenize(query))
         if rejection:
             yield rejection
             return
+        if notes:
+            yield "\n".join(f"> {n}" for n in notes) + "\n\n"
         allowed = {statute_key(s.law_name, s.article_no, getattr(s, "sub", 0)): s for s in statutes}
         buf, cited, dropped = "", [], []
         stream = getattr(self.llm, "stream", None)

@@ -66,9 +66,10 @@ class FakeLegal:
                         key=lambda t: (-t[0], t[1]))
         return [replace(s, score=round(sc, 4)) for sc, _, s in scored[:k] if sc > 0]
 
-    def get_article(self, law: str, article_no: int) -> Statute | None:
+    def get_article(self, law: str, article_no: int, sub: int = 0) -> Statute | None:
         full = self._law(law)
-        return next((s for s in self.statutes if s.law_name == full and s.article_no == int(article_no)), None)
+        return next((s for s in self.statutes
+                     if s.law_name == full and s.article_no == int(article_no) and s.sub == sub), None)
 
     def verify_citations(self, text: str) -> list[CitationCheck]:
         out = []
@@ -79,13 +80,14 @@ class FakeLegal:
             full = self._law(name)
             s = self.get_article(full, no) if full else None
             if name.strip("《》") in REPEALED:
-                status, law_name = "not_current", name
+                status, law_name = "not_current", "中华人民共和国" + name.strip("《》").replace("中华人民共和国", "")
             elif full is None:
                 status, law_name = "unknown_law", None
             else:
                 status, law_name = ("ok" if s else "no_such_article"), full
             out.append(CitationCheck(m.group(0), law_name, no, status, s.text if s else None,
-                                     span=(m.start(), m.end()), article_label=s.article_label if s else None))
+                                     span=(m.start(), m.end()), article_label=s.article_label if s else None,
+                                     successor=REPEALED.get(name.strip("《》")) if status == "not_current" else None))
         return out
 
     def backend(self):
