@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.plugins.prosody import CI, KNOWN_FAULTS, NEIGHBOUR, NOT_REGULATED, REGULATED
+from tests.plugins.prosody import KNOWN_FAULTS, NEIGHBOUR, NOT_REGULATED, REGULATED
 from toolkit.prosody import check, is_gu_ping, is_san_ping_wei, templates
 
 pytestmark = pytest.mark.usefixtures("prosody_ready")
@@ -154,3 +154,16 @@ def test_rule_helpers():
     assert not is_gu_ping("仄平平仄平") and not is_gu_ping("仄仄仄平平") and not is_gu_ping("平平仄仄仄")
     assert not is_gu_ping("中平仄仄平") and is_gu_ping("中平仄仄平", either_as="仄")
     assert is_san_ping_wei("仄仄平平平") and not is_san_ping_wei("仄仄中平平")
+
+
+def test_line_fits_for_generation():
+    from toolkit.prosody import line_fits
+
+    b = templates("五绝")[0].lines[0]  # 平起首句入韵: 中平中仄平
+    assert line_fits(list("平平仄仄平"), b.pattern, "平")
+    assert line_fits(list("仄平平仄平"), b.pattern, "平")  # rescued
+    assert not line_fits(list("仄平仄仄平"), b.pattern, "平")  # 孤平
+    assert not line_fits(list("平平仄仄仄"), b.pattern, "平")  # rhyme on 仄
+    d = templates("五绝")[0].lines[1]  # 中仄仄平平
+    assert not line_fits(list("仄仄平平平"), d.pattern)  # fixed position / 三平尾
+    assert not line_fits(list("平平"), d.pattern)

@@ -8,7 +8,7 @@ Public API:
     rhyme_groups(rhyme_book, tone="平") -> list[str]
     group_chars(group, rhyme_book) -> str               # level-tone members of a group
     groups_of(char, rhyme_book, level_only=False) -> tuple[str, ...]
-    is_gu_ping(line_tones), is_san_ping_wei(line_tones)
+    is_gu_ping(line_tones), is_san_ping_wei(line_tones), line_fits(line_tones, pattern, rhyme_tone)
     cipai_names() -> list[str]; cipai(name) -> Cipai
     build_rhyme_tables(settings=None, force=False)      # the data step
 
@@ -28,11 +28,11 @@ from .checker import check
 from .cipai import Cipai, cipai, cipai_names
 from .forms import REGULATED_FORMS, LineTemplate, Template, templates
 from .report import ProsodyReport, Violation
-from .rules import is_gu_ping, is_san_ping_wei
+from .rules import is_gu_ping, is_san_ping_wei, line_fits
 from .tones import tone, tone_info
 
 __all__ = [
     "check", "tone", "tone_info", "templates", "chars_with_tone", "rhyme_groups", "group_chars", "groups_of",
-    "is_gu_ping", "is_san_ping_wei", "cipai_names", "cipai", "Cipai", "Template", "LineTemplate",
+    "is_gu_ping", "is_san_ping_wei", "line_fits", "cipai_names", "cipai", "Cipai", "Template", "LineTemplate",
     "ProsodyReport", "Violation", "REGULATED_FORMS", "build_rhyme_tables",
 ]

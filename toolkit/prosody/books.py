@@ -74,6 +74,7 @@ class RhymeBook:
         # 词林正韵 takes its tones from 平水韵 (same characters, coarser groups)
         self._tone_source = pingshui
         self._tones: dict[str, str | None] = {}
+        self._by_tone: dict[str, frozenset[str]] = {}
         self._names = {}
         for g in self.groups:
             self._names.setdefault(g.name, []).append(g)
@@ -131,7 +132,9 @@ class RhymeBook:
     def chars_with_tone(self, tone: str) -> frozenset[str]:
         """Simplified characters whose tone is ``tone`` (平, 仄 or 中) in this book."""
         src = self._tone_source or self
-        return frozenset(c for c in src._simp if src.tone(c) == tone)
+        if tone not in src._by_tone:
+            src._by_tone[tone] = frozenset(c for c in src._simp if src.tone(c) == tone)
+        return src._by_tone[tone]
 
 
 _lock = threading.Lock()

@@ -188,7 +188,6 @@ def build_cilin(pingshui: dict) -> dict:
 
 def build_modern(book: str) -> dict:
     from pypinyin.constants import PINYIN_DICT
-    from pypinyin.style._utils import get_finals, get_initials  # noqa: F401  (import check)
 
     spec = load_yaml("modern.yaml")
     info = spec[book]

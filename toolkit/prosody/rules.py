@@ -55,3 +55,26 @@ def is_san_ze_wei(line_tones: Sequence[str], either_as: str | None = None) -> bo
 def matches(actual: str, expected: str) -> bool:
     """Whether an actual tone satisfies an expected one (中 on either side always matches)."""
     return actual == expected or "中" in (actual, expected)
+
+
+def line_fits(line_tones: Sequence[str], pattern: str, rhyme_tone: str | None = None, check_gu_ping: bool = True) -> bool:
+    """Whether a complete line satisfies a template line: every fixed position of ``pattern`` (中 is
+    free), the rhyme tone if given, and — for lines ending 平, as in 近体 — no 孤平 and no 三平尾.
+
+    Constrained generation can use it to accept or reject a finished candidate line.
+
+    Args:
+        line_tones: the line's tones (平/仄/中), same length as ``pattern``.
+        pattern: the template line's pattern (:attr:`LineTemplate.pattern`).
+        rhyme_tone: 平 or 仄 for a rhyming line.
+        check_gu_ping: apply 孤平/三平尾 (True for 近体; pass False for 词).
+    """
+    if len(line_tones) != len(pattern):
+        return False
+    if any(e != "中" and not matches(a, e) for a, e in zip(line_tones, pattern)):
+        return False
+    if rhyme_tone and not matches(line_tones[-1], rhyme_tone):
+        return False
+    if check_gu_ping and pattern[-1] == "平" and (is_gu_ping(line_tones) or is_san_ping_wei(line_tones)):
+        return False
+    return True
