@@ -146,3 +146,24 @@ def test_question_citing_repealed_law_is_told_so(qa, fake_legal):
     assert not a.unverified  # the note names the law only, never the dead article
     assert "第107条" not in fake_legal.searches[0]  # searched in the successor without the dead number
     assert a.citations and {s.law_name for s in a.citations} == {"中华人民共和国民法典"}
+
+
+def test_stream_is_lazy(fake_legal):
+    seen = []
+
+    class Slow:
+        capable = True
+
+        def generate(self, prompt, **gen):
+            return "".join(self.stream(prompt))
+
+        def stream(self, prompt, **gen):
+            for s in ("用人单位违法解除劳动合同的，", "应当支付赔偿金。", "依据《中华人民共和国劳动合同法》第八十七条处理。"):
+                seen.append(s)
+                yield s
+
+    qa = StatuteQA(fake_legal.backend(), Slow(), tokenize=tok)
+    it = qa.stream("公司违法辞退我，怎么赔偿？")
+    first = next(it)
+    assert first == "用人单位违法解除劳动合同的，应当支付赔偿金。" and len(seen) == 2  # shown before the rest was generated
+    assert "第八十七条处理" in "".join(it)

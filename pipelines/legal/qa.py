@@ -263,17 +263,24 @@ class StatuteQA:
         stream = getattr(self.llm, "stream", None)
         prompt = self._prompt(q, statutes, turns)
         pieces = stream(prompt, **self.gen) if stream else [self.llm.generate(prompt, **self.gen)]
-        for piece in list(pieces) + [None]:
-            buf += piece or ""
-            cut = max(buf.rfind(ch) for ch in "。！？\n") + 1 if piece is not None else len(buf)
-            if cut <= 0:
-                continue
-            sentence, buf = buf[:cut], buf[cut:]
+        def release(sentence: str) -> str:
             g = ground(sentence, self.legal.verify_citations(sentence), set(allowed))
-            dropped += g.dropped
-            cited += [allowed[statute_key(c.law_name, c.article_no, c.sub)] for c in g.kept]
-            if g.text:
-                yield g.text + ("\n" if sentence.endswith("\n") else "")
+            dropped.extend(g.dropped)
+            cited.extend(allowed[statute_key(c.law_name, c.article_no, c.sub)] for c in g.kept)
+            return g.text + ("\n" if g.text and sentence.endswith("\n") else "")
+
+        for piece in pieces:  # lazily: each finished sentence is checked and shown at once
+            buf += piece or ""
+            cut = max(buf.rfind(ch) for ch in "。！？\n") + 1
+            if cut > 0:
+                sentence, buf = buf[:cut], buf[cut:]
+                out = release(sentence)
+                if out:
+                    yield out
+        if buf.strip():
+            out = release(buf)
+            if out:
+                yield out
         tail = []
         if dropped:
             tail.append(_dropped_note(dropped))
