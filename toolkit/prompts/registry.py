@@ -95,7 +95,13 @@ class PromptRegistry:
                 found.update(p.stem for p in d.glob("*.md") if p.is_file() and _valid(p.stem))
         if task is None:
             return sorted(found)
-        return sorted(n for n in found if self.get(n).task == task)
+        return sorted(n for n in found if self._task(n) == task)
+
+    def _task(self, name: str) -> str | None:
+        try:
+            return self.get(name).task
+        except InvalidInputError:  # a broken user-only file: listed by names(), matched by no task
+            return None
 
     def get(self, name: str) -> PromptTemplate:
         """The effective template: the user's version if there is one, else the shipped default."""
