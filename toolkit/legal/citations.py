@@ -30,6 +30,7 @@ REF = re.compile(
 # Between items of one list: 、 ， 和 及 与 或 以及 至 到 (ranges keep their endpoints).
 _LIST_GAP = re.compile(r"^[\s、，,;；和及与或以至到和、]*$")
 _SAME_LAW = re.compile(r"(?:该法|本法|同法|此法|前法|上述法律|该法律|前述法律|该部法律)\s*$")
+_TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]{0,20}[)）]\s*$")
 _BRACKET = re.compile(r"《([^《》]{1,60})》\s*$")
 # A law-like name right before 第N条 that is not in the catalogue (→ unknown_law).
 _UNKNOWN = re.compile(r"([\u4e00-\u9fff（）()]{2,30}?(?:法典|法|条例|规定|办法|细则|通则|总则|解释|决定))\s*$")
@@ -54,7 +55,7 @@ class _Found:
 
 def _law_before(gap: str, store: LawStore) -> tuple[LawInfo | None, str | None, int] | None:
     """The law named at the end of ``gap`` as (info, raw name, offset in gap), or None if none is named."""
-    g = gap.rstrip()
+    g = _TRAILING_NOTE.sub("", gap.rstrip())  # 《民法典》（2020年）第1165条
     m = _BRACKET.search(g)
     if m:
         return store.resolve(m.group(1)), m.group(1), m.start()

@@ -107,7 +107,7 @@ class LawStore:
         replaced = {r[1]: (r[6], r[7]) for r in laws if not r[3] and r[6]}
         current: dict[str, LawInfo] = {}
         for law_id, name, short, is_current, _status, _eff, n in sorted(rows, key=lambda r: -r[6]):
-            if is_current and n and name not in current:
+            if is_current and name not in current:  # the version with the most articles wins
                 current[name] = LawInfo(name, law_id, short or _short(name), True)
         self.laws = current
         self._infos_by_id = {i.law_id: i for i in current.values()}
