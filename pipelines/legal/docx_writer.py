@@ -45,7 +45,7 @@ def _setup(doc) -> None:
 
 
 def build_docx(blocks) -> Document:
-    """A python-docx Document for the blocks (title, heading, para, item, right)."""
+    """A python-docx Document for the blocks (title, subtitle, heading, para, item, right)."""
     doc = Document()
     _setup(doc)
     for b in blocks:
@@ -56,6 +56,9 @@ def build_docx(blocks) -> Document:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.space_after = Pt(12)
             _font(p.add_run(b.text), TITLE_FONT, TITLE_PT, bold=True)
+        elif b.kind == "subtitle":
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(p.add_run(b.text), BODY_FONT, BODY_PT)
         elif b.kind == "heading":
             _font(p.add_run(b.text), BODY_FONT, BODY_PT, bold=True)
         elif b.kind == "item":

@@ -44,7 +44,8 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class Block:
-    """A piece of a document: ``title``, ``heading``, ``para``, ``item`` (numbered), ``right`` (right-aligned)."""
+    """A piece of a document: ``title``, ``subtitle`` (centred), ``heading``, ``para``, ``item`` (numbered),
+    ``right`` (right-aligned)."""
 
     kind: str
     text: str

@@ -14,7 +14,7 @@ def build_letter(values, statutes, facts) -> list[Block]:
         "贵方的上述行为违反了有关法律规定，应当依法承担相应的民事责任。"
     return [
         Block("title", "律师函"),
-        Block("para", values.get("letter_no") or ""),
+        Block("subtitle", values.get("letter_no") or ""),
         Block("para", f"致：{values['recipient_name']}（地址：{values['recipient_address']}）"),
         Block("para", f"{values['firm_name']}（以下简称“本所”）接受{values['client_name']}（以下简称“委托人”）的委托，"
                       f"指派{lawyers}律师，就{values['subject']}事宜，郑重致函如下："),

@@ -136,7 +136,7 @@ def build_loan_elements(values, statutes, facts) -> list[Block]:
     cite = cite_sentence(statutes, "请求依据：")
     return [
         Block("title", "民事起诉状"),
-        Block("para", "（民间借贷纠纷·要素式）"),
+        Block("subtitle", "（民间借贷纠纷·要素式）"),
         Block("heading", "当事人信息"),
         Block("para", party_line(values, "plaintiff", "原告")),
         Block("para", party_line(values, "defendant", "被告")),
