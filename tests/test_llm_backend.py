@@ -142,3 +142,8 @@ def test_langchain_invoke_and_stream(tiny_llm):
     out = chat.invoke("七绝 春夜")
     assert out.content == tiny_llm.chat([{"role": "user", "content": "七绝 春夜"}], max_new_tokens=6)
     assert "".join(c.content for c in chat.stream("七绝 春夜")) == out.content
+
+
+def test_stream_validates_eagerly(tiny_llm):
+    with pytest.raises(InvalidInputError, match="temperature"):
+        tiny_llm.stream(PROMPT, temperature=9)  # raises before iteration

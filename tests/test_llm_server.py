@@ -104,3 +104,8 @@ def test_unreachable_url_fails_fast_and_names_it():
         from toolkit.llm.openai_client import OpenAICompatLLM
 
         OpenAICompatLLM("http://10.255.255.1:9/v1", "m", timeout=httpx.Timeout(5.0, connect=0.5))
+
+
+def test_truncation_notice_crosses_the_wire(client):
+    c = client.complete("春" * 400, max_new_tokens=8)
+    assert c.truncated_tokens == 400 - (256 - 8) and "truncated" in c.warnings[0]

@@ -152,8 +152,8 @@ class LLM(ABC):
         return self.complete(prompt, **gen).text
 
     def stream(self, prompt: str, **gen) -> Iterator[str]:
-        """Yield the continuation of ``prompt`` piece by piece (contract)."""
-        yield from self.open_stream(prompt=prompt, **gen)
+        """Yield the continuation of ``prompt`` piece by piece (contract). Bad parameters raise at once."""
+        return self.open_stream(prompt=prompt, **gen)
 
     def chat_complete(self, messages, **gen) -> Completion:
         s = self.open_stream(messages=messages, **gen)
@@ -164,7 +164,8 @@ class LLM(ABC):
         return self.chat_complete(messages, **gen).text
 
     def stream_chat(self, messages, **gen) -> Iterator[str]:
-        yield from self.open_stream(messages=messages, **gen)
+        """Yield the answer to ``messages`` piece by piece. Bad parameters raise at once."""
+        return self.open_stream(messages=messages, **gen)
 
     def as_langchain(self):
         """This model as a langchain-core ``BaseChatModel`` (invoke / stream / batch / ``|``)."""

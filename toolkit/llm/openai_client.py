@@ -106,6 +106,10 @@ class OpenAICompatLLM(LLM):
                     r.read()
                     _raise_for_status(r, self.base_url + path)
                 for event in iter_sse(r.iter_lines()):
+                    notes = event.get("hanlin") or {}  # `hanlin serve` reports truncation here
+                    for w in notes.get("warnings", []):
+                        info.warn(w)
+                    info.truncated_tokens = notes.get("truncated_tokens", info.truncated_tokens)
                     usage = event.get("usage")
                     if usage:
                         info.prompt_tokens = usage.get("prompt_tokens", -1)

@@ -140,7 +140,7 @@ class OpenAIHandler(BaseHTTPRequestHandler):
                       else {"index": 0, "text": text, "logprobs": None})
             choice["finish_reason"] = info.finish_reason
             self._send_json(200, {**head, "object": "chat.completion" if chat else "text_completion",
-                                  "choices": [choice], "usage": _usage(info)})
+                                  "choices": [choice], "usage": _usage(info), **_notes(info)})
             return
         # Pull the first piece before sending headers, so parameter errors still become a 4xx response.
         pieces = iter(stream)
@@ -171,7 +171,7 @@ class OpenAIHandler(BaseHTTPRequestHandler):
                 event(chunk(first))
             for piece in pieces:
                 event(chunk(piece))
-            event(chunk(finish=stream.info.finish_reason))
+            event({**chunk(finish=stream.info.finish_reason), **_notes(stream.info)})
             if (body.get("stream_options") or {}).get("include_usage"):
                 event({**head, "object": obj, "choices": [], "usage": _usage(stream.info)})
         except HanlinError as e:  # headers are out: report in-band, as OpenAI-compatible servers do
@@ -185,6 +185,13 @@ class OpenAIHandler(BaseHTTPRequestHandler):
 def _usage(info) -> dict:
     p, c = max(info.prompt_tokens, 0), max(info.completion_tokens, 0)
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+
+
+def _notes(info) -> dict:
+    """Hanlin's extension field: warnings such as prompt truncation (ignored by other clients)."""
+    if not info.warnings:
+        return {}
+    return {"hanlin": {"warnings": list(info.warnings), "truncated_tokens": info.truncated_tokens}}
 
 
 def _content_text(content):
