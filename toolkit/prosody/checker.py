@@ -62,7 +62,7 @@ def check_regulated(tpl: Template, lines: list[str], tones: list[list[str]], boo
     return group, check_tones(tpl, lines, tones) + rv + repeated_chars(lines)
 
 
-def _layout(form: str, first: str, lines: list[str], tones: list[list[str]]) -> tuple[Template, list[Violation]]:
+def _layout(form: str, first: str, lines: list[str], tones: list[list[str]], memo: dict | None = None) -> tuple[Template, list[Violation]]:
     """Line types for a poem starting with ``first``: each later couplet follows 粘 unless starting
     with the other type costs fewer errors than keeping it — then one 失粘 is reported there, instead
     of every following position failing against a template that no longer applies."""
@@ -72,8 +72,11 @@ def _layout(form: str, first: str, lines: list[str], tones: list[list[str]]) -> 
         expected = nian_next(kinds[-1])
         choice, best = expected, None
         for cand in (expected, "A" if expected == "C" else "C"):
-            sub = template_from_kinds(form, couplet_kinds(cand))
-            errs, notes = _score(check_tones(sub, lines[j : j + 2], tones[j : j + 2]))
+            memo = {} if memo is None else memo
+            if (j, cand) not in memo:  # a couplet's cost does not depend on the start: share it
+                sub = template_from_kinds(form, couplet_kinds(cand))
+                memo[(j, cand)] = _score(check_tones(sub, lines[j : j + 2], tones[j : j + 2]))
+            errs, notes = memo[(j, cand)]
             key = (errs + (cand != expected), notes, cand != expected)
             if best is None or key < best:
                 choice, best = cand, key
@@ -105,9 +108,9 @@ def _shape_reason(lines: list[str]) -> str:
 
 def _report_regulated(form: str, lines: list[str], book: RhymeBook, extra: list[Violation], unknown) -> ProsodyReport:
     tones, unk = tone_grid(lines, book)
-    best = None
+    best, memo = None, {}
     for start in regulated_templates(form):
-        tpl, nian = _layout(form, start.lines[0].kind, lines, tones)
+        tpl, nian = _layout(form, start.lines[0].kind, lines, tones, memo)
         group, vs = check_regulated(tpl, lines, tones, book)
         vs += nian
         key = _score(vs)

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..errors import InvalidInputError
 
@@ -102,6 +103,11 @@ def nian_next(second: str) -> str:
 
 def template_from_kinds(form: str, kinds: list[str] | tuple[str, ...]) -> Template:
     """A template with the given line types (A/B/C/D) — the canonical ones, or a 失粘 variant."""
+    return _from_kinds(form, tuple(kinds))
+
+
+@lru_cache(maxsize=512)
+def _from_kinds(form: str, kinds: tuple[str, ...]) -> Template:
     length = SHAPES[form][1]
     lines = tuple(_line(k, length, i == 0 and k in "BD" or i % 2 == 1) for i, k in enumerate(kinds))
     second = lines[0].base[1]
