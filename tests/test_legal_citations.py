@@ -42,8 +42,9 @@ def test_same_law_references(verify):
 
 
 def test_sub_articles_paragraphs_items(verify):
-    checks = verify("刑法第一百二十条之一，刑法第一百三十三条之一第一款第（二）项，民法典第1165条第二款")
-    assert [(c.article_no, c.sub, c.paragraph, c.item) for c in checks] == [(120, 1, None, None), (133, 1, 1, 2), (1165, 0, 2, None)]
+    checks = verify("刑法第一百二十条之一，刑法第一百三十三条之一第一款第（二）项，民法典第1165条第二款，刑法第133条之1")
+    assert [(c.article_no, c.sub, c.paragraph, c.item) for c in checks] == [
+        (120, 1, None, None), (133, 1, 1, 2), (1165, 0, 2, None), (133, 1, None, None)]
     assert all(c.status == "ok" for c in checks), [c.message for c in checks]
     assert checks[0].article_label == "第一百二十条之一"
 
@@ -82,6 +83,11 @@ def test_unknown_law_suggests_names(verify):
     assert "网络交易保护法" in c.message
 
 
+def test_judicial_interpretations_are_reported_as_not_verifiable(verify):
+    c = _one(verify("依据《最高人民法院关于审理民间借贷案件适用法律若干问题的规定》第二十五条"))
+    assert c.status == "unknown_law" and "司法解释" in c.message
+
+
 def test_aliases(verify):
     checks = verify("消保法第五十五条、个保法第13条、道交法第七十六条")
     assert [c.law_name for c in checks] == ["中华人民共和国消费者权益保护法", "中华人民共和国个人信息保护法",
@@ -114,6 +120,10 @@ def test_quote_of_a_paragraph_with_ellipsis(verify):
 @pytest.mark.parametrize("quote, ok", [
     (A1165, True), ("行为人因过错侵害他人民事权益", True), ("行为人因过错侵害他人民事权益造成损害的，应当承担侵权责任", True),
     ("行为人侵害他人权益的，应当承担刑事责任", False), ("完全无关的一句话内容", False),
+    ("行为人因过错侵害他人民事权益造成损害，应当承担侵权责任", True),  # a dropped 的 is tolerated
+    ("行为人因过错侵害他人民事权益造成损害的，可以承担侵权责任", False),  # 应当 → 可以 changes the law
+    ("行为人因过错侵害他人民事权益造成损害的，不应当承担侵权责任", False),
+    ("依照法律规定推定行为人有过错……应当承担侵权责任", True), ("应当承担侵权责任……行为人因过错", False),
 ])
 def test_quote_matches(quote, ok):
     assert quote_matches(quote, A1165 + "\n依照法律规定推定行为人有过错，其不能证明自己没有过错的，应当承担侵权责任。") is ok

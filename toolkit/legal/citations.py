@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from .numerals import NUMBER, article_label, cn_to_int
 from .quotes import quote_matches
 from .records import CitationCheck
-from .store import LawInfo, LawStore
+from .store import LawInfo, LawStore, normalize_law_name
 
 _SUBS = "一二三四五六七八九十"
 REF = re.compile(
     rf"(?P<di>第\s*)?(?P<no>{NUMBER})\s*条(?!例)"
-    rf"(?:\s*之\s*(?P<sub>[{_SUBS}]))?"
+    rf"(?:\s*之\s*(?P<sub>[{_SUBS}]|[1-9](?![0-9])))?"
     rf"(?:\s*第\s*(?P<para>{NUMBER})\s*款)?"
     rf"(?:\s*第\s*[（(]?\s*(?P<item>{NUMBER})\s*[)）]?\s*项)?"
 )
@@ -51,6 +51,16 @@ class _Found:
     sub: int
     para: int | None
     item: int | None
+
+
+def sub_number(s: str | None) -> int:
+    """之一 → 1, 之2 → 2, None → 0."""
+    if not s:
+        return 0
+    return int(s) if s.isdigit() else _SUBS.index(s) + 1
+
+
+_NOT_IN_CORPUS = re.compile(r"^(?:最高人民法院|最高人民检察院|国务院|.*(?:司法解释|条例|规章|实施细则|实施办法|办法)$)")
 
 
 def _law_before(gap: str, store: LawStore) -> tuple[LawInfo | None, str | None, int] | None:
@@ -109,7 +119,7 @@ def find_citations(text: str, store: LawStore) -> list[_Found]:
         else:
             prev_end = m.end()
             continue  # a bare 第N条 with no law named anywhere before: nothing to check
-        sub = _SUBS.index(m.group("sub")) + 1 if m.group("sub") else 0
+        sub = sub_number(m.group("sub"))
         para = cn_to_int(m.group("para")) if m.group("para") else None
         item = cn_to_int(m.group("item")) if m.group("item") else None
         found.append(_Found(m.start(), m.end(), law, raw, law_start, no, sub, para, item))
@@ -140,7 +150,10 @@ def check_citations(text: str, store: LawStore) -> list[CitationCheck]:
         if f.law is None:
             hints = store.suggest(f.law_raw or "")
             msg = f"未知的法律 '{f.law_raw}' (unknown law)"
-            if hints:
+            if _NOT_IN_CORPUS.match(normalize_law_name(f.law_raw or "")):
+                msg += ("；语料只收录全国人大及其常委会的法律，司法解释、行政法规和规章无法核验 "
+                        "(only national laws are in the corpus; judicial interpretations and regulations cannot be verified)")
+            elif hints:
                 msg += "；您是否指 (did you mean): " + "、".join(hints)
             out.append(CitationCheck(law_name=None, status="unknown_law", article_text=None, message=msg, **base))
             continue

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import InvalidInputError
-from .citations import REF, find_citations
+from .citations import REF, sub_number, find_citations
 from .numerals import cn_to_int
 from .records import Statute
 from .store import LawInfo, LawStore, load_synonyms
@@ -135,7 +135,7 @@ class StatuteSearcher:
         if not out and law is not None:
             for m in REF.finditer(query):
                 no = cn_to_int(m.group("no"))
-                sub = "一二三四五六七八九十".index(m.group("sub")) + 1 if m.group("sub") else 0
+                sub = sub_number(m.group("sub"))
                 art = self.store.article(law.law_name, no, sub) if no and m.group("di") else None
                 if art:
                     out.append(art)
