@@ -65,3 +65,10 @@ def test_verify_rejects_non_utf8_and_missing_files(cli, tmp_path):
     assert rc == 2 and "UTF-8" in err
     rc, _, err = cli("law", "verify", f"@{tmp_path / 'nope.txt'}")
     assert rc == 2 and "找不到文件" in err
+
+
+def test_search_long_query_from_file_is_truncated_with_a_note(cli, tmp_path):
+    f = tmp_path / "q.txt"
+    f.write_text("公司辞退没有经济补偿" * 20_000, encoding="utf-8")
+    rc, out, err = cli("law", "search", f"@{f}", "-k", "2", "--json")
+    assert rc == 0 and len(json.loads(out)) == 2 and "truncated" in err

@@ -45,6 +45,16 @@ def test_missing_data_tells_to_pull(tmp_path):
         get_article("民法典", 1165, settings=s)
 
 
+def test_corrupt_corpus_file_is_reported(tmp_path):
+    from toolkit.config import load_settings
+
+    s = load_settings(env={"HANLIN_DATA_DIR": str(tmp_path / "data")})
+    s.corpora_dir.mkdir(parents=True)
+    (s.corpora_dir / "laws.sqlite").write_bytes(b"not a database" * 100)
+    with pytest.raises(DataMissingError, match="hanlin data pull"):
+        get_article("民法典", 1165, settings=s)
+
+
 def _search(settings, q, **kw):
     return StatuteSearcher.open(settings).search(q, **kw)
 

@@ -50,7 +50,9 @@ def _search(args) -> int:
 
     from rich.markup import escape
 
-    hits = search_statutes(args.query, k=args.k, law=args.law)
+    hits = search_statutes(read_text_arg(args.query), k=args.k, law=args.law)
+    for note in getattr(hits, "warnings", ()):
+        print(f"注意 (note): {note}", file=sys.stderr)
     if args.json:
         _dump([h.to_dict() for h in hits])
         return 0
@@ -122,7 +124,7 @@ def register(subparsers) -> None:
     law.set_defaults(func=lambda a: (law.print_help(), 1)[1])
 
     p = law_subparsers.add_parser("search", help="按问题检索法条 (search articles by question)")
-    p.add_argument("query", help="问题或关键词，口语亦可 (question, colloquial is fine)")
+    p.add_argument("query", help="问题或关键词，口语亦可；@文件 读取文件 (question, colloquial is fine; @file reads a file)")
     p.add_argument("--law", default=None, help="只在这部法律中检索，可用简称 (restrict to a law; short names ok)")
     p.add_argument("-k", type=int, default=5, help="返回条数 (number of results, default 5)")
     p.add_argument("--full", action="store_true", help="显示全文 (show full article text)")
