@@ -53,3 +53,24 @@ def test_rebuild_is_skipped_when_current(built):
     stamp = paths["pingshui"].stat().st_mtime_ns
     assert build_rhyme_tables(settings) == paths
     assert paths["pingshui"].stat().st_mtime_ns == stamp
+
+
+def test_fingerprint_and_cache_copy(built, tmp_path):
+    from toolkit.config import load_settings
+    from toolkit.prosody.build import fingerprint
+
+    fp = fingerprint()
+    assert built["pingshui"]["fingerprint"] == fp
+    other = load_settings(env={"HANLIN_DATA_DIR": str(tmp_path)})
+    paths = build_rhyme_tables(other)  # served from <cache_dir>/rhyme/<fp>/
+    assert json.loads(paths["cilin"].read_text(encoding="utf-8"))["fingerprint"] == fp
+    assert paths["pingshui"].read_bytes() == built["_paths"]["pingshui"].read_bytes()
+
+
+def test_stale_table_is_rebuilt(built):
+    path = built["_paths"]["xinyun"]
+    table = json.loads(path.read_text(encoding="utf-8"))
+    table["fingerprint"] = "stale"
+    path.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    build_rhyme_tables(built["_settings"])
+    assert json.loads(path.read_text(encoding="utf-8"))["fingerprint"] != "stale"

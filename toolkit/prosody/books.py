@@ -153,16 +153,26 @@ def _load(book: str, directory: str) -> RhymeBook:
     return RhymeBook(table, pingshui)
 
 
+_checked: set[str] = set()
+
+
 def get_book(rhyme_book: str = "pingshui", settings=None) -> RhymeBook:
-    """The loaded rhyme book, building ``data/rhyme/`` on first use if it is missing.
+    """The loaded rhyme book. The first call per data folder makes sure ``data/rhyme/`` is built and
+    current (see :func:`toolkit.prosody.build.build_rhyme_tables`); later calls are a dict lookup.
 
     Args:
         rhyme_book: pingshui (平水韵), cilin (词林正韵), xinyun (中华新韵), tongyun (中华通韵).
         settings: optional settings (default: the process settings).
     """
     book = book_id(rhyme_book)
-    directory = rhyme_dir(settings)
-    if not (directory / f"{book}.json").is_file():
+    if settings is None:
+        from ..config import get_settings
+
+        settings = get_settings()
+    directory = str(rhyme_dir(settings))
+    if directory not in _checked:
         with _lock:
-            build_rhyme_tables(settings)
-    return _load(book, str(directory))
+            if directory not in _checked:
+                build_rhyme_tables(settings)
+                _checked.add(directory)
+    return _load(book, directory)

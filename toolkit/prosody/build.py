@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from ..atomic import write_json
+from ..atomic import write_bytes, write_json
 from ..errors import DataMissingError
 
 HERE = Path(__file__).parent
@@ -243,22 +243,47 @@ def _strip_tone(syl: str) -> str:
     return "".join(_TONE_MARKS.get(c, (c,))[0] for c in syl)
 
 
+def fingerprint() -> str:
+    """Hash of everything the tables are built from: the format, the 平水韵 source file, the curated
+    YAML files, and the pypinyin/OpenCC versions. A table with another fingerprint is rebuilt."""
+    h = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
+    h.update(pingshui_source().read_bytes())
+    for name in ("variants.yaml", "supplement.yaml", "cilin.yaml", "modern.yaml"):
+        h.update((DATA / name).read_bytes())
+    for dist in ("pypinyin", "opencc-python-reimplemented"):
+        h.update(metadata.version(dist).encode())
+    return h.hexdigest()
+
+
 def build_rhyme_tables(settings=None, force: bool = False) -> dict[str, Path]:
-    """Build (or keep, unless ``force``) the four rhyme-book tables under ``data/rhyme/``.
+    """Build (or keep, when current) the four rhyme-book tables under ``data/rhyme/``.
 
     This is the data step's entry point (``hanlin data pull`` calls it); the prosody engine also
-    calls it lazily the first time a table is missing. Writes are atomic.
+    calls it on first use. Tables whose fingerprint (:func:`fingerprint`) differs from the sources
+    are rebuilt; a copy kept in ``<cache_dir>/rhyme/<fingerprint>/`` makes fresh data folders
+    (new clones, test data dirs) cheap. Writes are atomic.
 
     Args:
         settings: :class:`toolkit.config.Settings` (default: the process settings).
-        force: rebuild even when the files exist and have the current format version.
+        force: rebuild even when the files are current.
 
     Returns:
         ``{book: path}`` for pingshui, cilin, xinyun, tongyun.
     """
+    if settings is None:
+        from ..config import get_settings
+
+        settings = get_settings()
     out_dir = rhyme_dir(settings)
     paths = {b: out_dir / f"{b}.json" for b in BOOKS}
-    if not force and all(_is_current(p) for p in paths.values()):
+    fp = fingerprint()
+    if not force and all(_is_current(p, fp) for p in paths.values()):
+        return paths
+    cache = Path(settings.cache_dir) / "rhyme" / fp[:16]
+    cached = {b: cache / f"{b}.json" for b in BOOKS}
+    if not force and all(_is_current(p, fp) for p in cached.values()):
+        for b in BOOKS:
+            write_bytes(paths[b], cached[b].read_bytes())
         return paths
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     pingshui = build_pingshui()
@@ -270,12 +295,17 @@ def build_rhyme_tables(settings=None, force: bool = False) -> dict[str, Path]:
     }
     for book, table in tables.items():
         table["format_version"] = FORMAT_VERSION
+        table["fingerprint"] = fp
         table["built"] = stamp
         write_json(paths[book], table)
+        try:
+            write_bytes(cached[book], paths[book].read_bytes())
+        except OSError:  # a read-only cache is not an error
+            pass
     return paths
 
 
-def _is_current(path: Path) -> bool:
+def _is_current(path: Path, fp: str) -> bool:
     if not path.is_file():
         return False
     try:
@@ -283,4 +313,4 @@ def _is_current(path: Path) -> bool:
             head = json.load(fh)
     except (OSError, ValueError):
         return False
-    return head.get("format_version") == FORMAT_VERSION
+    return head.get("format_version") == FORMAT_VERSION and head.get("fingerprint") == fp
