@@ -146,3 +146,16 @@ def test_sigkill_at_a_random_moment(kb_factory, tmp_path):
     assert len(kb2.documents()) >= 1
     for d in kb2.documents():  # every listed document is fully searchable
         assert len(kb2.chunks(d.doc_id)) == d.n_chunks
+
+
+def test_open_does_not_block_while_another_writer_holds_the_lock(small_kb):
+    from pipelines.qa.journal import writer_lock
+
+    with writer_lock(small_kb.folder) as held:
+        assert held
+        with writer_lock(small_kb.folder, blocking=False) as second:
+            assert second is False
+        t0 = time.perf_counter()
+        kb2 = _reopen(small_kb)  # a reader (CLI search, web page) must not wait for a long add
+        assert time.perf_counter() - t0 < 10
+        assert kb2.search("押金", k=1)[0].source == "租赁合同.md"

@@ -71,15 +71,28 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def writer_lock(folder: Path):
+def writer_lock(folder: Path, blocking: bool = True):
     """Hold an exclusive ``flock`` on ``folder/.lock`` (one writer per knowledge base across processes).
 
     The lock dies with the process, so a killed writer never leaves the knowledge base locked.
+
+    Args:
+        folder: the knowledge base folder.
+        blocking: wait for the lock; if False, yield False at once when another process holds it.
+
+    Yields:
+        True when the lock is held.
     """
     fh = open(Path(folder) / ".lock", "a+")
     try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        yield
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
     finally:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
         fh.close()

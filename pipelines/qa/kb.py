@@ -73,8 +73,11 @@ class KnowledgeBase:
         self.journal = Journal(self.folder / "journal.json")
         self.store = IndexStore(self.folder / "index", self.catalog, self.settings)
         self.repairs: list[str] = []  # what the last consistency check fixed (shown by `hanlin kb ls`)
-        with writer_lock(self.folder):
-            self._recover()
+        # Recover now unless another process is writing (it recovered when it took the lock); readers
+        # then simply ignore index hits the catalogue does not have yet. Writers recover again anyway.
+        with writer_lock(self.folder, blocking=False) as held:
+            if held:
+                self._recover()
 
     # ------------------------------------------------------------------ lifecycle (class level)
     @classmethod
@@ -154,8 +157,11 @@ class KnowledgeBase:
         """Add one file; return its doc_id (an identical file already present returns the existing id)."""
         return self.ingest(path).doc_id
 
-    def add_files(self, paths: Iterable, progress: bool = False, batch_mb: float = 16.0) -> list:
+    def add_files(self, paths: Iterable, progress: bool = False, batch_mb: float = 64.0) -> list:
         """Add several files, committing in batches of about ``batch_mb`` MiB (each batch all-or-nothing).
+
+        One commit for a whole import is also the fast path: the LSA embedder is fitted once on
+        everything instead of being refitted as the index grows.
 
         Returns:
             One entry per path: an :class:`AddResult`, or the :class:`DocumentError` that refused it.

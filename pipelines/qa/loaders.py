@@ -193,6 +193,9 @@ def _read_docx(data: bytes, name: str):
         raise DocumentError("docx_corrupt", name, f"DOCX 文件已损坏 (corrupt .docx): {name}: {e}") from None
     except Exception as e:  # lxml / opc errors for foreign zips
         raise DocumentError("docx_corrupt", name, f"DOCX 文件无法读取 (unreadable .docx): {name}: {e}") from None
+    # Paragraph.style costs a scan of every style per call (minutes on a long document), so map
+    # style ids to names once and read each paragraph's style id straight from its XML.
+    style_names = {st.style_id: st.name or "" for st in doc.styles}
     blocks: list[Block] = []
     path: list = []
     for item in doc.iter_inner_content():
@@ -210,8 +213,9 @@ def _read_docx(data: bytes, name: str):
         text = item.text.strip()
         if not text:
             continue
-        style = (item.style.name if item.style is not None else "") or ""
-        level = _docx_heading_level(style)
+        ppr = item._p.pPr
+        style_id = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else None
+        level = _docx_heading_level(style_names.get(style_id, style_id or ""))
         if level is not None:
             path[:] = push_heading(path, level, heading_title(text))
         else:
@@ -226,7 +230,7 @@ def _docx_heading_level(style: str) -> int | None:
             rest = s[len(prefix) :].strip()
             return int(rest) if rest.isdigit() else 1
     if s == "title":
-        return 1
+        return 0  # above "Heading 1", so chapters nest under the document title
     return None
 
 
