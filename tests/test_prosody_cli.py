@@ -37,6 +37,9 @@ def test_bad_input_is_a_clean_error(capsys):
     assert main(["poem", "check", "hello"]) == 2
     assert "没有汉字" in capsys.readouterr().err
     assert main(["poem", "check", POEM, "--form", "八绝"]) == 2
+    assert main(["poem", "check", POEM, "--rhyme-book", "广韵"]) == 2
+    assert "pingshui" in capsys.readouterr().err
+    assert main(["poem", "check", POEM, "--rhyme-book", "平水韵"]) == 0
 
 
 def test_forms_listing(capsys):

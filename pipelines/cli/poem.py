@@ -16,7 +16,6 @@ from pathlib import Path
 from toolkit.errors import InvalidInputError
 
 TONE_STYLE = {"平": "cyan", "仄": "magenta", "中": "yellow"}
-BOOKS = ("pingshui", "cilin", "xinyun", "tongyun")
 
 
 def _read(value: str) -> str:
@@ -40,8 +39,9 @@ def register(subparsers) -> None:
     chk = sub.add_parser("check", help="检查格律 (check tones and rhyme of a poem or ci)")
     chk.add_argument("text", help="诗词正文, 或 @文件 / @- (poem text, @file or @- for stdin)")
     chk.add_argument("--form", help="体裁: 五绝 七绝 五律 七律 或词牌名 (default: detect)")
-    chk.add_argument("--rhyme-book", default="pingshui", choices=BOOKS,
-                     help="韵书: pingshui 平水韵 (default), cilin 词林正韵, xinyun 中华新韵, tongyun 中华通韵")
+    chk.add_argument("--rhyme-book", default="pingshui", metavar="BOOK",
+                     help="韵书: pingshui 平水韵 (default), cilin 词林正韵, xinyun 中华新韵, tongyun 中华通韵 "
+                          "(English id or Chinese name)")
     chk.add_argument("--json", action="store_true", help="JSON output")
     chk.set_defaults(func=_check)
     fm = sub.add_parser("forms", help="列出支持的体裁与词牌 (list supported forms and 词牌)")
