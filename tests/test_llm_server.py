@@ -109,3 +109,16 @@ def test_unreachable_url_fails_fast_and_names_it():
 def test_truncation_notice_crosses_the_wire(client):
     c = client.complete("春" * 400, max_new_tokens=8)
     assert c.truncated_tokens == 400 - (256 - 8) and "truncated" in c.warnings[0]
+
+
+def test_wrong_base_url_hints(server, tiny_llm):
+    root = server[: -len("/v1")]
+    with pytest.raises(BackendError, match="/v1"):
+        load_llm(f"openai:{root}#{tiny_llm.name}")
+
+
+def test_hub_id_is_not_downloaded():
+    from toolkit.errors import DataMissingError
+
+    with pytest.raises(DataMissingError, match="never downloads"):
+        load_llm("deepseek-ai/DeepSeek-V2-Lite-Chat")

@@ -27,7 +27,11 @@ def check_model_dir(path: str | Path, trust_remote_code: bool = False) -> dict:
     """
     path = Path(path)
     if not path.is_dir():
-        raise DataMissingError(f"模型目录不存在 (model directory not found): {path}")
+        hint = ""
+        if not path.is_absolute() and str(path).count("/") == 1:  # looks like a hub id (org/name)
+            hint = ("; Hanlin 不会下载模型，请给本地目录或 openai:<base_url>#<model> (Hanlin never downloads "
+                    "models: give a local directory or openai:<base_url>#<model>)")
+        raise DataMissingError(f"模型目录不存在 (model directory not found): {path}{hint}")
     missing = []
     if not (path / "config.json").is_file():
         missing.append("config.json")

@@ -23,6 +23,7 @@ from .base import LLM, Request, RunInfo
 from .params import GenParams
 
 CONNECT_TIMEOUT = 3.0  # seconds: an unreachable server fails fast
+PROBE_TIMEOUT = 10.0  # seconds for the /models check at load time
 READ_TIMEOUT = 120.0  # seconds between bytes while a long answer is generated
 
 
@@ -57,7 +58,15 @@ class OpenAICompatLLM(LLM):
             self._probe()
 
     def _probe(self) -> None:
-        data = self._request("GET", "/models").get("data") or []
+        try:
+            data = self._request("GET", "/models", timeout=httpx.Timeout(PROBE_TIMEOUT, connect=CONNECT_TIMEOUT))
+        except BackendError as e:
+            if "HTTP 404" in str(e) and not self.base_url.endswith("/v1"):
+                raise BackendError(f"{e}; 地址是否缺少 /v1？(did you mean {self.base_url}/v1 ?)") from None
+            raise
+        data = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(data, list):
+            raise BackendError(f"不是 OpenAI 兼容接口 (not an OpenAI-compatible API): {self.base_url}/models")
         names = [m.get("id") for m in data]
         if self.model is None:
             if not names:
@@ -68,13 +77,17 @@ class OpenAICompatLLM(LLM):
                 self.context_length = m["max_model_len"]
 
     # --- HTTP ----------------------------------------------------------------------------------------
-    def _request(self, method: str, path: str, body: dict | None = None) -> dict:
+    def _request(self, method: str, path: str, body: dict | None = None, timeout=None) -> dict:
         try:
-            r = self._client.request(method, path, json=body)
+            r = self._client.request(method, path, json=body, **({"timeout": timeout} if timeout else {}))
         except httpx.HTTPError as e:
             raise self._unreachable(e) from None
         _raise_for_status(r, self.base_url + path)
-        return r.json()
+        try:
+            return r.json()
+        except ValueError:
+            raise BackendError(f"服务器返回的不是 JSON (server did not return JSON): {self.base_url}{path}: "
+                               f"{r.text[:120]!r}") from None
 
     def _unreachable(self, e: Exception) -> BackendError:
         return BackendError(f"无法连接模型服务 (cannot reach model server) {self.base_url}: {type(e).__name__}: {e}")
