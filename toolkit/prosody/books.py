@@ -84,10 +84,9 @@ class RhymeBook:
         """Every group holding ``char``. A simplified form unions the readings of all its traditional
         forms (发 = 發 + 髮); a traditional character that is not itself a simplified form uses its
         own readings (髮 → 月 only); other variants go through OpenCC t2s."""
-        if char in self._simp:
-            return self._simp[char]
-        if char in self._trad:
-            return self._trad[char]
+        own = self._simp.get(char, []) + [g for g in self._trad.get(char, []) if g not in self._simp.get(char, [])]
+        if own:  # a supplement entry for a traditional character adds to its table readings
+            return own
         s = _t2s()(char)
         if s != char and s in self._simp:
             return self._simp[s]
