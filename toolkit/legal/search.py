@@ -36,7 +36,8 @@ class Weights:
     """Rerank weights; the final score is a weighted sum of features in [0, 1]."""
 
     bm25: float = 1.0  # BM25 score / best BM25 score among the candidates
-    coverage: float = 0.6  # share of the question's terms (incl. expansions) found in the article
+    expansion: float = 1.0  # BM25 of the expansion terms / their best BM25
+    coverage: float = 1.0  # share of the question's terms (incl. expansions) found in the article
     named_law: float = 0.6  # the question names the article's law (刑法, 民诉法 ...)
     implied_law: float = 0.35  # a colloquial trigger implies the law (辞退 → 劳动合同法)
     secondary: float = 0.5  # multiplier for laws an entry lists after its first law
@@ -182,12 +183,18 @@ class StatuteSearcher:
     def _rank(self, query: str, terms: list[str], boosts: dict[str, float], law: LawInfo | None) -> list[tuple[float, int]]:
         """Score every article at once (BM25 from the index + law priors), rerank the head by coverage."""
         w, t = self.weights, self.table
-        expanded = query + " " + " ".join(terms) if terms else query
-        bm25 = self.index.bm25.scores(self.index.tokens(expanded))[: t.n]
-        top = float(bm25.max()) if len(bm25) else 0.0
-        if top <= 0.0:
+        # The question's own words and the expansion terms are scored apart, so that added
+        # statutory words can help an article up but never drown what the user actually asked.
+        q_toks = self.index.tokens(query)
+        seen = set(q_toks)
+        e_toks = [x for x in self.index.tokens(" ".join(terms)) if x not in seen] if terms else []
+        b_q = self.index.bm25.scores(q_toks)[: t.n]
+        b_e = self.index.bm25.scores(e_toks)[: t.n] if e_toks else np.zeros_like(b_q)
+        top_q, top_e = float(b_q.max(initial=0.0)), float(b_e.max(initial=0.0))
+        if top_q <= 0.0 and top_e <= 0.0:
             return []
-        score = w.bm25 * bm25 / top - w.amendment * t.amendment
+        bm25 = b_q + b_e
+        score = (w.bm25 * b_q / (top_q or 1.0) + w.expansion * b_e / (top_e or 1.0)) - w.amendment * t.amendment
         if boosts:
             law_boost = np.zeros(len(t.law_names), dtype=np.float32)
             for name, b in boosts.items():
