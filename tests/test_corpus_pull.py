@@ -36,8 +36,11 @@ def test_pull_builds_all_products(fake_registry):
     assert "id-jys-dup" not in poems and "id-broken" not in poems and "id-empty" not in poems
     assert rep.stats["poems"]["skipped"] == {"duplicate": 1, "garbled": 1, "empty": 1}
     ci = [p for p in poems.values() if p.collection == "宋词"]
-    assert {p.tune for p in ci} == {"水调歌头", "念奴娇"}
+    assert {p.tune for p in ci} == {"水调歌头", "念奴娇", "如梦令"}
     assert all(p.text_t != p.text for p in ci)  # s2t gives the traditional form of simplified sources
+    assert len({p.id for p in ci}) == 3
+    rumeng = next(p for p in ci if p.tune == "如梦令")
+    assert rumeng.text == "昨夜雨疏风骤，浓睡不消残酒。" and rumeng.lines[0] == "昨夜雨疏风骤"
     strains = [json.loads(line) for line in open(s.corpora_dir / "strains.jsonl", encoding="utf-8")]
     assert [x["id"] for x in strains] == ["id-jys"]  # strains only for poems that were kept
     for name in ("laws", "legal_terms", "poets", "cipai"):
@@ -167,5 +170,5 @@ def test_status_reports_counts(fake_registry):
     assert status(s)["pulled"] is False
     _pull(fake_registry)
     st = status(s)
-    assert st["pulled"] and st["laws"]["articles"] == 7 and st["poems"]["poems"] == 5
+    assert st["pulled"] and st["laws"]["articles"] == 7 and st["poems"]["poems"] == 6
     assert st["dicts"]["cipai"] == 0  # fewer than 5 ci per tune in the tiny corpus

@@ -109,6 +109,11 @@ FAKE_POEMS = {
         {"author": "苏轼", "rhythmic": "念奴娇・赤壁怀古",
          "paragraphs": ["大江东去，浪淘尽，千古风流人物。"]},
     ],
+    # A second chunk whose file number (1) is below the first chunk's size: ids must still be unique.
+    # Its text has stray traditional characters, as some 宋词 entries do.
+    "songci/ci.song.1.json": [
+        {"author": "李清照", "rhythmic": "如梦令", "paragraphs": ["昨夜雨疏風驟，浓睡不消残酒。"]},
+    ],
     "shijing/shijing.json": [
         {"title": "关雎", "chapter": "国风", "section": "周南",
          "content": ["关关雎鸠，在河之洲。窈窕淑女，君子好逑。"]},

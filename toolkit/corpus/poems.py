@@ -54,7 +54,6 @@ COLLECTIONS: tuple[Collection, ...] = (
 STRAINS_PATTERN = "strains/json/poet.*.json"
 # Patterns to extract from the npm tarball.
 WANTED = [c.pattern for c in COLLECTIONS] + [STRAINS_PATTERN]
-_CHUNK = re.compile(r"\.(\d+)\.json$")
 _SEP = "\x00"  # joins many strings into one OpenCC call (OpenCC leaves it alone)
 
 
@@ -118,15 +117,21 @@ def normalise_entries(coll: Collection, entries: list[dict], offset: int = 0) ->
         return [], skipped
     # Originals in the source script, converted in one batch: texts, titles, authors.
     texts = ["\n".join(p) for _, _, p in rows]
-    titles = [str(e.get("title") or e.get("rhythmic") or "").strip() for _, e, _ in rows]
+    titles = [str(e.get("title") or e.get("rhythmic") or "").strip().replace("・", "·") for _, e, _ in rows]
     authors = [str(e.get("author") or "佚名").strip() for _, e, _ in rows]
     conv = _convert_batch(texts + titles + authors, to_simplified=coll.traditional)
+    if not coll.traditional:
+        # "Simplified" sources still hold stray traditional characters (宋词: 夢魂尋遍): t2s them as well.
+        simp_all = _convert_batch(texts + titles + authors, to_simplified=True)
     n = len(rows)
     out = []
     for k, (idx, e, _) in enumerate(rows):
         orig = (texts[k], titles[k], authors[k])
         other = (conv[k], conv[n + k], conv[2 * n + k])
-        simp, trad = (other, orig) if coll.traditional else (orig, other)
+        if coll.traditional:
+            simp, trad = other, orig
+        else:
+            simp, trad = (simp_all[k], simp_all[n + k], simp_all[2 * n + k]), other
         out.append((idx, str(e.get("id") or "").strip(), str(e.get("rhythmic") or "").strip(),
                     simp[0], trad[0], simp[1], trad[1], simp[2], trad[2]))
     return out, skipped
@@ -215,29 +220,23 @@ def iter_built_poems(src: PoetryDir, builder: PoemBuilder, progress: bool = True
     With ``workers`` > 1 the files are converted (OpenCC, the slow part) in worker processes; the
     order-dependent steps (dedup, ids) stay in this process, so the output is the same either way.
     """
-    jobs = []
-    for c in COLLECTIONS:
-        offset = 0
-        for p in src.glob(c.pattern):
-            # chinese-poetry names its chunks by their first entry's number (poet.tang.1000.json).
-            m = _CHUNK.search(p.name)
-            offset = int(m.group(1)) if m else offset
-            jobs.append((c, str(p), offset))
-            if not m:
-                offset += len(_entries(p))
+    jobs = [(c, str(p), 0) for c in COLLECTIONS for p in src.glob(c.pattern)]
+    offsets: Counter = Counter()  # running entry number per collection: ids for entries without one
     bar = tqdm(total=len(jobs), desc="诗词 poems", unit="file", disable=not progress)
+    pool = None
     if workers > 1:
-        ctx = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
-        with ctx.Pool(workers) as pool:
-            for (coll, _, _), (rows, skipped, _) in zip(jobs, pool.imap(_normalise_file, jobs)):
-                bar.update()
-                yield from builder.add_rows(coll, rows, skipped)
-    else:
-        for job in jobs:
-            rows, skipped, _ = _normalise_file(job)
+        pool = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork").Pool(workers)
+    try:
+        results = pool.imap(_normalise_file, jobs) if pool else map(_normalise_file, jobs)
+        for (coll, _, _), (rows, skipped, n) in zip(jobs, results):
             bar.update()
-            yield from builder.add_rows(job[0], rows, skipped)
-    bar.close()
+            base = offsets[coll.name]
+            offsets[coll.name] += n
+            yield from builder.add_rows(coll, [(base + r[0], *r[1:]) for r in rows], skipped)
+    finally:
+        if pool:
+            pool.terminate()
+        bar.close()
 
 
 def write_poems(src: PoetryDir, poems_out: Path, strains_out: Path, progress: bool = True,
