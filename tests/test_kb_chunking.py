@@ -19,6 +19,12 @@ def test_heading_levels():
     assert heading_level("第十条 建立劳动关系。") is None
 
 
+def test_bracket_title_lines_are_headings():
+    blocks = blocks_from_lines(["杜甫诗集", "【望岳】杜甫", "岱宗夫如何，齐鲁青未了。", "【春望】杜甫", "国破山河在。"])
+    assert [(b.heading_path, b.text) for b in blocks] == [((), "杜甫诗集"), (("望岳 杜甫",), "岱宗夫如何，齐鲁青未了。"), (("春望 杜甫",), "国破山河在。")]
+    assert heading_level("【注意】本合同一式两份，双方各执一份。") is None  # a sentence, not a title
+
+
 def test_wrapped_pdf_lines_are_glued_but_articles_split():
     lines = ["第一条 为了保护劳动者的合法", "权益，制定本法。", "第二条 本法适用于", "企业。"]
     assert [b.text for b in blocks_from_lines(lines, wrapped=True)] == ["第一条 为了保护劳动者的合法权益，制定本法。", "第二条 本法适用于企业。"]

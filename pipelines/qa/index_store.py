@@ -47,7 +47,25 @@ def new_index(settings: Settings):
     return HybridIndex(segmenter=seg, embedder=make_embedder(settings.embedder, segmenter=seg), **_INDEX_OPTIONS)
 
 
-_INDEX_OPTIONS = {"refit_ratio": REFIT_RATIO, "auto_refit_max": 10**12}
+# RRF weights (bm25, dense). LSA is the weaker retriever on long documents (bench/kb_bench.py: BM25
+# alone 0.78 hit@5, LSA alone 0.42; equal weights let LSA's misses into the top 5), so it counts less.
+RRF_WEIGHTS = (1.0, 0.35)
+_INDEX_OPTIONS = {"refit_ratio": REFIT_RATIO, "auto_refit_max": 10**12, "weights": RRF_WEIGHTS}
+
+
+def _fast_queries(index) -> None:
+    """Store LSA components column-major so ``x @ components.T`` needs no 60k x 256 copy per query.
+
+    scipy's sparse @ dense makes a C-contiguous copy of the dense operand; ``components.T`` of a
+    row-major array is not contiguous, which cost ~0.5 s per query on a 7k-chunk base. Same values,
+    same results; a no-op for other embedders or once toolkit.index does this itself.
+    """
+    import numpy as np
+
+    emb = index.embedder
+    comp = getattr(emb, "components", None)
+    if isinstance(comp, np.ndarray) and comp.ndim == 2 and not comp.flags.f_contiguous:
+        emb.components = np.asfortranarray(comp)
 
 
 class IndexStore:
@@ -88,7 +106,8 @@ class IndexStore:
         if self.folder.is_dir() and any(self.folder.iterdir()):
             self._index = HybridIndex.load(self.folder, segmenter=default_segmenter(self.settings))
             for k, v in _INDEX_OPTIONS.items():  # runtime policy, not stored in the index files
-                setattr(self._index, k, v)
+                setattr(self._index, k, tuple(v) if isinstance(v, tuple) else v)
+            _fast_queries(self._index)
         else:
             self._index = new_index(self.settings)
         self._version = self._data_version()
@@ -108,6 +127,7 @@ class IndexStore:
         if docs:
             index.add(docs)
             self._maybe_refit(index)
+            _fast_queries(index)
         index.save(self.folder)
         self._version = self._data_version()
         self._names = None
@@ -117,6 +137,7 @@ class IndexStore:
         index = self.index()
         if index.remove(list(chunk_ids)):  # unknown ids are ignored by the index
             self._maybe_refit(index)
+            _fast_queries(index)
             index.save(self.folder)
         self._version = self._data_version()
         self._names = None
@@ -136,6 +157,7 @@ class IndexStore:
         index = new_index(self.settings)
         if rows:
             index.add([Document(r.chunk_id, index_text(r, names.get(r.doc_id, "")), {"doc_id": r.doc_id}) for r in rows])
+            _fast_queries(index)
             index.save(self.folder)
         elif self.folder.exists():
             shutil.rmtree(self.folder)

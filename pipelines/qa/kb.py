@@ -33,6 +33,7 @@ from toolkit.errors import InvalidInputError
 from .catalog import Catalog, ChunkRow, DocumentInfo
 from .chunking import ChunkConfig, chunk_blocks
 from .errors import DocumentError
+from .expansion import legal_expander
 from .index_store import IndexStore
 from .journal import Journal, writer_lock
 from .loaders import LoadedDocument, load_bytes, load_file
@@ -56,14 +57,18 @@ class KnowledgeBase:
         folder: the knowledge base's folder.
         settings: settings (upload limit, segmenter dictionaries, embedder).
         reranker: optional callable ``(query, chunks) -> scores`` applied to the fused candidates.
+        expander: ``callable(query) -> query`` adding terms before retrieval (default: the legal
+            colloquial → statutory thesaurus, see :mod:`pipelines.qa.expansion`); None = off.
         parent_chars: a fragment's whole section is returned as context up to this many characters;
             beyond it, the chunk plus its neighbours.
     """
 
-    def __init__(self, folder: Path, settings: Settings | None = None, reranker: Reranker | None = None, parent_chars: int = 900):
+    def __init__(self, folder: Path, settings: Settings | None = None, reranker: Reranker | None = None, parent_chars: int = 900,
+                 expander="default"):
         self.folder = Path(folder)
         self.settings = settings or get_settings()
         self.reranker = reranker
+        self.expander = legal_expander() if expander == "default" else expander
         self.parent_chars = parent_chars
         meta = json.loads((self.folder / "kb.json").read_text(encoding="utf-8"))
         self.name = meta["name"]
@@ -363,7 +368,8 @@ class KnowledgeBase:
         if k < 1:
             raise InvalidInputError(f"k 必须 ≥ 1 (k must be at least 1), got {k}")
         fetch = max(k * 4, 20) if self.reranker else k
-        hits = self.store.search(query, fetch, mode=mode, doc_ids=doc_ids)
+        expanded = self.expander(query) if self.expander else query
+        hits = self.store.search(expanded, fetch, mode=mode, doc_ids=doc_ids)
         chunks = expand_hits(hits, self.catalog, self.store.doc_names(), self.parent_chars if expand else 0)
         if self.reranker and chunks:
             scores = list(self.reranker(query, chunks))

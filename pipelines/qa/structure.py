@@ -6,6 +6,8 @@ Plain-text laws, contracts and books mark structure with lines such as ``第二�
 Example:
     >>> heading_level("第二章 合同的订立")
     4
+    >>> heading_title("【静夜思】李白")
+    '静夜思 李白'
     >>> [(b.heading_path, b.text) for b in blocks_from_lines(["# 总则", "第一条 目的。"])]
     [(('总则',), '第一条 目的。')]
 """
@@ -24,6 +26,9 @@ _CN_HEADINGS = (
     (5, re.compile(rf"^第{_NUM}节(\s|　|$)")),
 )
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
+# A bracketed title line, optionally followed by a short byline: 【静夜思】李白, 【第一部分】.
+_BRACKET_TITLE = re.compile(r"^【([^】]{1,40})】\s*([^，。！？；：,.!?;:]{0,12})$")
+BRACKET_LEVEL = 6  # deepest: such titles sit under any 编/章/节 structure
 # Lines that begin a new paragraph / chunk unit: articles, enumerations, bullets.
 ARTICLE_START = re.compile(rf"^(第{_NUM}条(之{_NUM})?)(\s|　|$)")
 _ITEM_START = re.compile(rf"^(（{_NUM}）|\({_NUM}\)|{_NUM}[、.．]|[-*•·]\s)")
@@ -52,6 +57,10 @@ def heading_level(line: str) -> int | None:
     m = _MD_HEADING.match(line)
     if m:
         return len(m.group(1))
+    if len(line) > MAX_HEADING_CHARS + 14:
+        return None
+    if _BRACKET_TITLE.match(line):
+        return BRACKET_LEVEL
     if len(line) > MAX_HEADING_CHARS:
         return None
     for level, pat in _CN_HEADINGS:
@@ -66,6 +75,9 @@ def heading_title(line: str) -> str:
     m = _MD_HEADING.match(line)
     if m:
         line = m.group(2)
+    b = _BRACKET_TITLE.match(line)
+    if b:
+        line = f"{b.group(1)} {b.group(2)}"
     return re.sub(r"[\s　]+", " ", line).strip()
 
 
