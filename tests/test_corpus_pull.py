@@ -172,3 +172,10 @@ def test_status_reports_counts(fake_registry):
     st = status(s)
     assert st["pulled"] and st["laws"]["articles"] == 7 and st["poems"]["poems"] == 6
     assert st["dicts"]["cipai"] == 0  # fewer than 5 ci per tune in the tiny corpus
+
+
+def test_cli_pull_rejects_bad_workers(tmp_settings, capsys):
+    from pipelines.cli import main
+
+    assert main(["data", "pull", "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err
