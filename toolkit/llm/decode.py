@@ -24,20 +24,37 @@ from transformers.generation.logits_process import (
 
 
 class Stepper:
-    """Runs forward passes of one model with its KV cache (thread-safe: one forward at a time)."""
+    """Runs forward passes of one model with its KV cache (thread-safe: one forward at a time).
 
-    def __init__(self, model, lock: threading.Lock | None = None):
+    For DeepseekV2 checkpoints it uses the lean forward of :mod:`toolkit.llm.fast_deepseek` when that
+    supports the config and reproduces the reference logits (checked once, here); ``fast=False`` opts out.
+    """
+
+    def __init__(self, model, lock: threading.Lock | None = None, fast: bool = True):
         self.model = model
         self.lock = lock or nullcontext()
         params = inspect.signature(model.forward).parameters
         # transformers 5.2x renamed past_key_values -> cache for some models; support both.
         self.cache_kw = "cache" if "cache" in params else "past_key_values"
         self.keep_last = "logits_to_keep" in params
+        self.fast = None
+        if fast:
+            from .fast_deepseek import FastDeepseekV2, self_check, supported
+
+            if supported(model) is None:
+                candidate = FastDeepseekV2(model)
+                if self_check(candidate, model.config.vocab_size):
+                    self.fast = candidate
 
     def new_cache(self):
-        return DynamicCache(config=self.model.config)
+        return self.fast.new_state() if self.fast else DynamicCache(config=self.model.config)
 
     def forward(self, ids: torch.Tensor, cache, last_only: bool = True) -> torch.Tensor:
+        """Logits (float32) of the last position ``(batch, vocab)``, or of all new positions."""
+        if self.fast:
+            with self.lock:
+                logits = self.fast.forward(ids, cache, last_only=last_only)
+            return logits[:, -1, :] if last_only else logits
         kw = {"input_ids": ids, "use_cache": True, self.cache_kw: cache}
         if last_only and self.keep_last:
             kw["logits_to_keep"] = 1

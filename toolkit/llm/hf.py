@@ -53,6 +53,7 @@ class HFLLM(LLM):
         dtype: torch dtype for the weights on CPU (float32 is fastest for small models here).
         name: display name (default: the directory name).
         capable: override whether the model follows instructions (default: it has a chat template).
+        fast_decode: use the lean DeepseekV2 forward when it applies (see :mod:`toolkit.llm.fast_deepseek`).
 
     Attributes:
         hf_model: the ``PreTrainedModel`` (contract). tokenizer: its tokenizer (contract).
@@ -62,7 +63,7 @@ class HFLLM(LLM):
     local = True
 
     def __init__(self, path: str | Path, *, trust_remote_code: bool = False, dtype: torch.dtype = torch.float32,
-                 name: str | None = None, capable: bool | None = None):
+                 name: str | None = None, capable: bool | None = None, fast_decode: bool = True):
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.path = Path(path)
@@ -86,7 +87,7 @@ class HFLLM(LLM):
         self.eos_ids = _eos_ids(self.hf_model, self.tokenizer)
         pad = self.tokenizer.pad_token_id
         self.pad_id = int(pad if pad is not None else min(self.eos_ids, default=0))
-        self._stepper = Stepper(self.hf_model, threading.Lock())
+        self._stepper = Stepper(self.hf_model, threading.Lock(), fast=fast_decode)
 
     # --- tokens ----------------------------------------------------------------------------------
     def encode(self, text: str, add_special_tokens: bool = True) -> list[int]:
