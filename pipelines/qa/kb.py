@@ -39,7 +39,7 @@ from .journal import Journal, writer_lock
 from .loaders import LoadedDocument, load_bytes, load_file
 from .names import inside, safe_filename, validate_kb_name
 from .records import AddResult, Chunk
-from .retrieval import expand_hits
+from .retrieval import expand_hits, relative_fusion
 
 FORMAT = 1
 # A reranker takes the query and candidate chunks and returns one score per chunk (higher = better).
@@ -69,6 +69,9 @@ class KnowledgeBase:
         self.settings = settings or get_settings()
         self.reranker = reranker
         self.expander = legal_expander() if expander == "default" else expander
+        # Weight of the dense cosine beside max-normalised BM25 in hybrid search: LSA is a weak
+        # retriever on long documents, a trained sentence embedder deserves an equal say.
+        self.dense_weight = 0.2 if (self.settings.embedder or "lsa").startswith("lsa") else 1.0
         self.parent_chars = parent_chars
         meta = json.loads((self.folder / "kb.json").read_text(encoding="utf-8"))
         self.name = meta["name"]
@@ -356,7 +359,8 @@ class KnowledgeBase:
         Args:
             query: the question or keywords.
             k: number of chunks.
-            mode: ``hybrid`` (BM25 + dense, RRF-fused), ``bm25`` or ``dense``.
+            mode: ``hybrid`` (BM25 + dense, score-fused, see :func:`~pipelines.qa.retrieval.relative_fusion`),
+                ``bm25`` or ``dense``.
             expand: fill ``Chunk.context`` with the enclosing section / neighbours of fragments.
             doc_ids: restrict to these documents.
 
@@ -369,7 +373,11 @@ class KnowledgeBase:
             raise InvalidInputError(f"k 必须 ≥ 1 (k must be at least 1), got {k}")
         fetch = max(k * 4, 20) if self.reranker else k
         expanded = self.expander(query) if self.expander else query
-        hits = self.store.search(expanded, fetch, mode=mode, doc_ids=doc_ids)
+        if mode == "hybrid":  # a deeper candidate pool from both retrievers, re-ranked by score fusion
+            hits = relative_fusion(self.store.search(expanded, max(fetch * 4, 40), mode=mode, doc_ids=doc_ids), self.dense_weight)
+            hits = hits[:fetch]
+        else:
+            hits = self.store.search(expanded, fetch, mode=mode, doc_ids=doc_ids)
         chunks = expand_hits(hits, self.catalog, self.store.doc_names(), self.parent_chars if expand else 0)
         if self.reranker and chunks:
             scores = list(self.reranker(query, chunks))
