@@ -63,7 +63,14 @@ def bench_model(llm, label: str, quick: bool) -> list[tuple]:
     rows = []
 
     t = _timed(lambda: llm.generate_constrained(prompt, bias=no_eos, max_new_tokens=n))
-    rows.append((label, "decode loop, greedy", n, t, f"{n} tokens"))
+    path = "lean DeepseekV2 forward" if llm._stepper.fast else "transformers modules"
+    rows.append((label, f"decode loop, greedy ({path})", n, t, f"{n} tokens"))
+    from toolkit.llm.decode import Stepper, decode_steps
+
+    slow = Stepper(llm.hf_model, fast=False)
+    prompt_ids = llm.encode(prompt)
+    t = _timed(lambda: list(decode_steps(slow, prompt_ids, max_new_tokens=n, processors=[TokenBiasProcessor(no_eos)])))
+    rows.append((label, "decode loop, greedy (transformers modules)", n, t, f"{n} tokens"))
     procs = LogitsProcessorList([TokenBiasProcessor(no_eos)])
     t = _timed(lambda: llm.hf_model.generate(ids, logits_processor=procs, max_new_tokens=n, do_sample=False))
     rows.append((label, "model.generate, greedy", n, t, f"{n} tokens"))

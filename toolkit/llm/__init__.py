@@ -18,7 +18,21 @@ from .params import GenParams
 
 OPENAI_PREFIX = "openai:"
 
-__all__ = ["LLM", "Completion", "GenParams", "Message", "RunInfo", "Stream", "load_llm", "parse_spec"]
+__all__ = ["LLM", "Completion", "GenParams", "Message", "RunInfo", "Stream", "load_llm", "parse_spec",
+           "HFLLM", "ConstrainedResult", "OpenAICompatLLM", "RoutingTrace", "model_info", "ModelInfo"]
+
+# Heavy modules (torch, transformers, httpx) load on first use, so `import toolkit.llm` stays cheap.
+# (The routing function is imported from its module: `from toolkit.llm.routing import routing`.)
+_LAZY = {"HFLLM": "hf", "ConstrainedResult": "hf", "OpenAICompatLLM": "openai_client",
+         "RoutingTrace": "routing", "model_info": "info", "ModelInfo": "info"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_spec(spec: str) -> tuple[str, str, str | None]:
