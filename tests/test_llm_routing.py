@@ -68,3 +68,20 @@ def test_model_info_counts(tiny_llm):
     assert info.active_params_no_embed == info.active_params - info.embedding_params
     assert info.attention.startswith("MLA") and info.context_length == 256
     assert any("active" in line for line in info.lines())
+
+
+def test_deepseek_v3_family_traced(tiny_llm):
+    from types import SimpleNamespace
+
+    from transformers import DeepseekV3Config, DeepseekV3ForCausalLM
+
+    cfg = DeepseekV3Config(vocab_size=len(tiny_llm.tokenizer), hidden_size=32, intermediate_size=64,
+                           moe_intermediate_size=16, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4,
+                           n_routed_experts=8, num_experts_per_tok=2, n_shared_experts=1, first_k_dense_replace=1,
+                           kv_lora_rank=16, q_lora_rank=None, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8,
+                           n_group=1, topk_group=1, max_position_embeddings=64)
+    torch.manual_seed(0)
+    llm = SimpleNamespace(hf_model=DeepseekV3ForCausalLM(cfg).eval(), tokenizer=tiny_llm.tokenizer, context_length=64)
+    t = routing(llm, TEXT)
+    assert t.shape == (len(tiny_llm.encode(TEXT)), 1, 2) and t.layers == (1,) and t.num_experts == 8
+    assert all(0 <= e < 8 for tok in t.expert_ids for k in tok for e in k)
