@@ -179,7 +179,7 @@ def run(args) -> str:
         "",
         "| system | hit@1 | hit@5 | MRR@10 | p50 ms | p95 ms | ingest / build |",
         "|---|---|---|---|---|---|---|",
-        row("Hanlin KnowledgeBase (hybrid: BM25 + LSA/FAISS, RRF)", ours["hybrid"], f"{ingest_s:.1f} s from files ({ingest_s / mb:.1f} s/MB)"),
+        row("Hanlin KnowledgeBase (default hybrid: BM25 words+bigrams, LSA/FAISS fallback)", ours["hybrid"], f"{ingest_s:.1f} s from files ({ingest_s / mb:.1f} s/MB)"),
         row("Hanlin, BM25 only", ours["bm25"], "same index"),
         row("Hanlin, dense (LSA) only", ours["dense"], "same index"),
         row("LangChain FAISS + BM25Retriever(jieba) + EnsembleRetriever", lc, f"{lc_build:.1f} s from ready chunks"),

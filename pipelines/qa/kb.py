@@ -375,8 +375,15 @@ class KnowledgeBase:
             raise InvalidInputError(f"k 必须 ≥ 1 (k must be at least 1), got {k}")
         fetch = max(k * 4, 20) if self.reranker else k
         expanded = self.expander(query) if self.expander else query
-        if mode == "hybrid":  # a deeper candidate pool from both retrievers, re-ranked by score fusion
-            hits = relative_fusion(self.store.search(expanded, max(fetch * 4, 40), mode=mode, doc_ids=doc_ids), self.dense_weight)
+        if mode == "hybrid" and self.dense_weight == 0:
+            # Cascade: BM25 ranks; dense hits only fill the places BM25 cannot (no shared words).
+            hits = list(self.store.search(expanded, fetch, mode="bm25", doc_ids=doc_ids))
+            if len(hits) < fetch:
+                have = {h.id for h in hits}
+                hits += [h for h in self.store.search(expanded, fetch, mode="dense", doc_ids=doc_ids) if h.id not in have]
+                hits = hits[:fetch]
+        elif mode == "hybrid":  # a deeper candidate pool from both retrievers, re-ranked by score fusion
+            hits = relative_fusion(self.store.search(expanded, max(fetch * 2, 20), mode=mode, doc_ids=doc_ids), self.dense_weight)
             hits = hits[:fetch]
         else:
             hits = self.store.search(expanded, fetch, mode=mode, doc_ids=doc_ids)
