@@ -1,9 +1,16 @@
-"""A jieba segmenter that owns its own ``jieba.Tokenizer`` (never jieba's global state).
+"""A jieba segmenter that owns its own tokenizer instance (never jieba's global state).
 
-jieba builds its prefix dictionary on first use (~1 s); we defer that until the first ``cut`` and
-keep jieba's own prefix-dict cache under ``settings.cache_dir/jieba`` so later processes load it
-in a fraction of the time. User dictionaries (jieba format ``word [freq] [tag]`` per line) add
-domain words: law names, legal terms, poet names, 词牌 names.
+Two interchangeable backends with the same dictionary and the same output:
+
+- ``jieba``: a private ``jieba.Tokenizer()``. It builds its prefix dictionary on first use (1–5 s on
+  this machine); we defer that until the first ``cut`` and keep jieba's prefix-dict cache under
+  ``settings.cache_dir/jieba``.
+- ``rjieba``: the Rust port (``rjieba.Jieba()``), ~12× faster to segment and ~10× faster to start;
+  on 3,000 statute articles its output was identical to jieba's. ``backend="auto"`` (default) uses it
+  when installed. The index records the backend in its manifest.
+
+User dictionaries (jieba format ``word [freq] [tag]`` per line) add domain words: law names, legal
+terms, poet names, 词牌 names.
 
 Example:
     >>> seg = Segmenter(dicts=())
@@ -30,6 +37,26 @@ DEFAULT_DICT_NAMES = ("laws", "legal_terms", "poets", "cipai")
 _NUMERAL = re.compile(r"^第?[〇零一二三四五六七八九十百千万两\d]+(?:[条款项章节编部卷]|之[一二三四五六七八九十]+)*$")
 
 
+BACKENDS = ("auto", "jieba", "rjieba")
+
+
+def _read_userdict(path: Path) -> list[tuple[str, int | None, str | None]]:
+    """Parse a jieba user dictionary: ``word [freq] [tag]`` per line (as jieba.load_userdict does)."""
+    out = []
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        parts = line.strip().split()
+        if not parts:
+            continue
+        word, freq, tag = parts[0], None, None
+        rest = parts[1:]
+        if rest and rest[0].isdigit():
+            freq = int(rest.pop(0))
+        if rest:
+            tag = rest[0]
+        out.append((word, freq, tag))
+    return out
+
+
 class Segmenter:
     """Chinese word segmentation with optional user dictionaries.
 
@@ -39,6 +66,7 @@ class Segmenter:
         words: extra words to add (e.g. names known only at run time).
         hmm: let jieba guess unknown words with its HMM (slower, better on names).
         cache_dir: where jieba caches its prefix dictionary (``None`` = the temp dir).
+        backend: ``"auto"`` (rjieba when installed, else jieba), ``"jieba"`` or ``"rjieba"``.
 
     Example:
         >>> Segmenter(dicts=()).cut("借钱不还怎么办")
@@ -51,7 +79,18 @@ class Segmenter:
         words: Iterable[str] = (),
         hmm: bool = True,
         cache_dir: str | Path | None = None,
+        backend: str = "auto",
     ):
+        if backend not in BACKENDS:
+            raise InvalidInputError(f"未知的分词后端 '{backend}' (unknown segmenter backend); 可选 (valid): {', '.join(BACKENDS)}")
+        if backend == "auto":
+            try:
+                import rjieba  # noqa: F401
+
+                backend = "rjieba"
+            except ImportError:
+                backend = "jieba"
+        self.backend = backend
         self.dicts = tuple(Path(d) for d in dicts)
         for d in self.dicts:
             if not d.is_file():
@@ -60,11 +99,12 @@ class Segmenter:
         self.hmm = hmm
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._tk = None
+        self._has_word = None
         self._lock = threading.Lock()
 
     @property
     def tokenizer(self):
-        """The underlying ``jieba.Tokenizer``, initialised on first access."""
+        """The underlying ``jieba.Tokenizer`` (or ``rjieba.Jieba``), initialised on first access."""
         if self._tk is None:
             with self._lock:
                 if self._tk is None:
@@ -72,6 +112,17 @@ class Segmenter:
         return self._tk
 
     def _build(self):
+        if self.backend == "rjieba":
+            import rjieba
+
+            tk = rjieba.Jieba()
+            for d in self.dicts:
+                for word, freq, tag in _read_userdict(d):
+                    tk.add_word(word, freq, tag)
+            for w in self.words:
+                tk.add_word(w, None, None)
+            self._has_word = tk.has_word
+            return tk
         import jieba
 
         jieba.setLogLevel(logging.WARNING)  # silence "Building prefix dict..." chatter
@@ -87,10 +138,14 @@ class Segmenter:
             tk.load_userdict(str(d))
         for w in self.words:
             tk.add_word(w)
+        freq = tk.FREQ
+        self._has_word = lambda w: bool(freq.get(w))
         return tk
 
     def cut(self, text: str) -> list[str]:
         """Segment ``text`` into words (jieba precise mode), whitespace tokens included."""
+        if self.backend == "rjieba":
+            return self.tokenizer.cut(text, self.hmm)
         return self.tokenizer.lcut(text, HMM=self.hmm)
 
     def cut_for_search(self, text: str) -> list[str]:
@@ -99,30 +154,33 @@ class Segmenter:
         ``劳动合同法`` → ``劳动, 合同, 劳动合同, 劳动合同法`` so that a query for 劳动合同 still
         matches an article that names the whole law.
         """
-        tk = self.tokenizer
-        freq = tk.FREQ
+        words = self.cut(text)  # initialises the tokenizer and _has_word
+        has = self._has_word
         out: list[str] = []
-        for w in tk.cut(text, HMM=self.hmm):
+        for w in words:
             n = len(w)
             if n > 2 and not _NUMERAL.match(w):  # 第四十七条 must not yield 四十, 七条 ...
-                out.extend(g for i in range(n - 1) if freq.get(g := w[i : i + 2]))
+                out.extend(g for i in range(n - 1) if has(g := w[i : i + 2]))
                 if n > 3:
-                    out.extend(g for i in range(n - 2) if freq.get(g := w[i : i + 3]))
+                    out.extend(g for i in range(n - 2) if has(g := w[i : i + 3]))
             out.append(w)
         return out
 
     def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
         """Add one word to this segmenter only."""
         self.tokenizer.add_word(word, freq, tag)
+        if self.backend == "jieba":
+            freq_map = self.tokenizer.FREQ
+            self._has_word = lambda w: bool(freq_map.get(w))
 
     __call__ = cut
 
     def spec(self) -> dict:
         """A JSON-able description (stored in index manifests)."""
-        return {"dicts": [d.name for d in self.dicts], "hmm": self.hmm, "words": len(self.words)}
+        return {"backend": self.backend, "dicts": [d.name for d in self.dicts], "hmm": self.hmm, "words": len(self.words)}
 
     def __repr__(self) -> str:
-        return f"Segmenter(dicts={[d.name for d in self.dicts]}, hmm={self.hmm})"
+        return f"Segmenter(backend={self.backend!r}, dicts={[d.name for d in self.dicts]}, hmm={self.hmm})"
 
 
 @lru_cache(maxsize=4)

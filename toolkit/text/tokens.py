@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 from .stopwords import STOPWORDS
 
@@ -18,9 +18,8 @@ def is_cjk(ch: str) -> bool:
     )
 
 
-def _is_word(tok: str) -> bool:
-    # A token counts when it has at least one letter or digit (CJK ideographs are category Lo).
-    return any(unicodedata.category(c)[0] in "LN" for c in tok)
+# A token counts when it has at least one letter or digit (CJK ideographs are letters to \w).
+_WORDISH = re.compile(r"[^\W_]")
 
 
 def search_tokens(text: str, segmenter, for_search: bool = True, stopwords=STOPWORDS) -> list[str]:
@@ -41,9 +40,5 @@ def search_tokens(text: str, segmenter, for_search: bool = True, stopwords=STOPW
     """
     cut = getattr(segmenter, "cut_for_search", None) if for_search else None
     words = (cut or segmenter.cut)(text)
-    out = []
-    for w in words:
-        w = w.strip().lower()
-        if w and w not in stopwords and _is_word(w):
-            out.append(w)
-    return out
+    search = _WORDISH.search
+    return [w for w in (t.strip().lower() for t in words) if w and w not in stopwords and search(w)]
