@@ -6,7 +6,8 @@ trained on) at the same positions: body characters and ``<eos>``, conditioned on
 3-gram (interpolated modified Kneser-Ney) is fitted on the same training documents with the model's
 tokenizer; its per-document scores are cached in ``data/train/hanlin-moe-mini/baseline.json``.
 Decode speed: greedy, KV cache, batch 1, 100 new tokens, fp32 on CPU (the dtype Hanlin's local backend
-uses), median of three prompts after a warm-up.
+uses), median of three prompts after a warm-up; once with ``model.generate`` and once with Hanlin's
+own decode loop (:mod:`toolkit.llm.decode`, which the pipelines use).
 
 Run: ``python -m bench model`` (``--quick``: the first 500 held-out poems). Needs the shipped model and
 ``hanlin data pull``.
@@ -41,6 +42,26 @@ def _decode_speed(model, tok) -> list[float]:
     return speeds
 
 
+def _hanlin_decode_speed(model, tok) -> list[float] | None:
+    """The same measurement through Hanlin's own decode loop (toolkit.llm.decode), if present."""
+    try:
+        from toolkit.llm.decode import Stepper, decode_steps
+    except ImportError:
+        return None
+    from toolkit.llm.embedded.format import build_prompt
+
+    stepper = Stepper(model)
+    speeds = []
+    for i, (kind, title) in enumerate((PROMPTS[0],) + PROMPTS):
+        ids = tok(build_prompt(kind, title))["input_ids"]
+        t0 = time.perf_counter()
+        steps = sum(1 for _ in decode_steps(stepper, ids, max_new_tokens=NEW_TOKENS, temperature=0.0))
+        dt = time.perf_counter() - t0
+        if i:
+            speeds.append(steps / dt)
+    return speeds
+
+
 def run(args) -> str:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -62,15 +83,18 @@ def run(args) -> str:
 
     card = json.loads((model_dir / "eval.json").read_text(encoding="utf-8"))
     tc = TrainConfig(**{k: (tuple(card[k]) if k == "betas" else card[k]) for k in TrainConfig.__dataclass_fields__})
-    base, held, _, _ = cached_baselines(s.data_dir / "train" / "hanlin-moe-mini", tok, tc, settings=s)
+    max_len = model.config.max_position_embeddings
+    base, held, _, _ = cached_baselines(s.data_dir / "train" / "hanlin-moe-mini", tok, tc, max_len, settings=s,
+                                        poems_file=card.get("poems_file"), laws_db=card.get("laws_db"))
     n = min(len(held), 500) if getattr(args, "quick", False) else len(held)
-    res = evaluate_lm(model, tok, held[:n], batch_size=32, progress=True)
+    res = evaluate_lm(model, tok, held[:n], batch_size=32, max_len=max_len, progress=True)
     ng_nll, ng_tok = sum(base["ngram_doc_nll"][:n]), sum(base["ngram_doc_tokens"][:n])
     if ng_tok != res.tokens:
         raise RuntimeError(f"scored positions differ: model {res.tokens} vs 3-gram {ng_tok}")
     ng_ppl = math.exp(ng_nll / ng_tok)
     speeds = _decode_speed(model, tok)
     tps = statistics.median(speeds)
+    han = _hanlin_decode_speed(model, tok)
     counts = torch.tensor(res.expert_counts, dtype=torch.float64)
     shares = (counts / counts.sum(-1, keepdim=True)).tolist()
     min_share = min(min(r) for r in shares)
@@ -88,6 +112,8 @@ def run(args) -> str:
         f"| held-out nats / char | {res.loss:.4f} | {ng_nll / ng_tok:.4f} | | |",
         f"| decode tokens/s (greedy, KV cache, batch 1, {NEW_TOKENS} new) | {tps:.1f} "
         f"({', '.join(f'{v:.0f}' for v in speeds)}) | | ≥ 50 | {ok(tps >= 50)} |",
+        *([f"| decode tokens/s, Hanlin decode loop (same settings) | {statistics.median(han):.1f} "
+           f"({', '.join(f'{v:.0f}' for v in han)}) | | ≥ 50 | {ok(statistics.median(han) >= 50)} |"] if han else []),
         f"| load time (tokenizer + model, fp32) | {load_s:.2f} s | | | |",
         f"| smallest routed-expert share | {100 * min_share:.1f} % | | ≥ 2 % | {ok(min_share >= 0.02)} |",
         "",

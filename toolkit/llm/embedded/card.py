@@ -127,7 +127,7 @@ character; vocabulary {_fmt_int(m['vocab_size'])} (special + control tokens, poe
 | experts | {c['n_routed_experts']} routed (top-{c['num_experts_per_tok']}) + {c['n_shared_experts']} shared, expert FFN {c['moe_intermediate_size']} |
 | parameters | {_fmt_int(m['params_total'])} total, {_fmt_int(m['params_active'])} active per token |
 | embeddings | tied input/output ({'yes' if c['tie_word_embeddings'] else 'no'}) |
-| weights | bf16 safetensors (router kept in fp32) |
+| weights | bf16 safetensors, experts stored per expert as in DeepSeek-V2 checkpoints (transformers fuses them at load; the router runs in fp32) |
 
 ## Training
 | | |

@@ -115,16 +115,24 @@ def load_split(settings=None, poems_file: str | Path | None = None, laws_db: str
     return build_split(poems, articles, **kw)
 
 
+def encode_texts(tokenizer, texts: list[str], chunk: int = 4096) -> list[np.ndarray]:
+    """Token ids of each text as compact int32 arrays.
+
+    Encoded in chunks: a ``tokenizers.Encoding`` keeps strings and offsets per token (~100 bytes), so
+    encoding tens of millions of characters at once would need gigabytes.
+    """
+    out: list[np.ndarray] = []
+    backend = tokenizer.backend_tokenizer
+    for i in range(0, len(texts), chunk):
+        out.extend(np.asarray(e.ids, dtype=np.int32)
+                   for e in backend.encode_batch(texts[i:i + chunk], add_special_tokens=False))
+    return out
+
+
 def encode_documents(tokenizer, docs: list[Document]) -> np.ndarray:
     """Concatenate the token ids of ``docs`` into one int32 stream (documents end in ``<eos>``)."""
-    enc = tokenizer.backend_tokenizer.encode_batch([d.text for d in docs], add_special_tokens=False)
-    n = sum(len(e.ids) for e in enc)
-    out = np.empty(n, dtype=np.int32)
-    i = 0
-    for e in enc:
-        out[i:i + len(e.ids)] = e.ids
-        i += len(e.ids)
-    return out
+    parts = encode_texts(tokenizer, [d.text for d in docs])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
 
 def sample_batch(stream: np.ndarray, batch_size: int, seq_len: int, step: int, seed: int) -> np.ndarray:

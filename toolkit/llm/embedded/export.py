@@ -23,7 +23,7 @@ from . import checkpoint as ckpt
 from .balance import shares
 from .card import plot_experts, plot_loss, read_log, render_card
 from .config import ModelConfig, TrainConfig
-from .data import encode_documents, load_split
+from .data import encode_texts, load_split
 from .evaluate import body_start, evaluate_lm
 from .format import BODY
 from .ngram import KneserNey3, Unigram, ppl
@@ -42,12 +42,12 @@ def param_counts(model) -> tuple[int, int]:
     return total, active
 
 
-def baselines(tokenizer, train_texts: list[str], heldout_texts: list[str]) -> dict:
-    """3-gram (KN) and unigram nll over the held-out body positions."""
+def baselines(tokenizer, train_texts: list[str], heldout_texts: list[str], max_len: int) -> dict:
+    """3-gram (KN) and unigram nll over the held-out body positions of the first ``max_len`` tokens of each
+    document (the model's context limit, so both score exactly the same positions)."""
     body_id = tokenizer.convert_tokens_to_ids(BODY)
-    enc = lambda texts: [e.ids for e in tokenizer.backend_tokenizer.encode_batch(texts, add_special_tokens=False)]
-    train_ids, held_ids = enc(train_texts), enc(heldout_texts)
-    starts = [body_start(x, body_id) for x in held_ids]
+    train_ids, held_ids = encode_texts(tokenizer, train_texts), [x[:max_len] for x in encode_texts(tokenizer, heldout_texts)]
+    starts = [body_start(x.tolist(), body_id) for x in held_ids]
     kn = KneserNey3(len(tokenizer)).fit(train_ids)
     per_doc, lens = kn.doc_nll(held_ids, starts)
     nll3, n3 = float(per_doc.sum()), int(lens.sum())
@@ -57,21 +57,21 @@ def baselines(tokenizer, train_texts: list[str], heldout_texts: list[str]) -> di
             "ngram_doc_nll": [round(v, 5) for v in per_doc.tolist()], "ngram_doc_tokens": lens.tolist()}
 
 
-def _cache_key(tokenizer, tc: TrainConfig, poems_file, laws_db) -> str:
+def _cache_key(tokenizer, tc: TrainConfig, poems_file, laws_db, max_len: int) -> str:
     vocab = json.dumps(sorted(tokenizer.get_vocab().items()), ensure_ascii=False)
-    src = json.dumps([str(poems_file), str(laws_db), tc.heldout_permille, tc.law_share, tc.regulated_oversample, tc.seed])
+    src = json.dumps([str(poems_file), str(laws_db), tc.heldout_permille, tc.law_share, tc.regulated_oversample, tc.seed, max_len])
     return hashlib.sha256((vocab + src).encode("utf-8")).hexdigest()[:16]
 
 
-def cached_baselines(work_dir: Path, tokenizer, tc: TrainConfig, *, poems_file=None, laws_db=None, settings=None,
-                     split=None) -> tuple[dict, list[str], int, int]:
+def cached_baselines(work_dir: Path, tokenizer, tc: TrainConfig, max_len: int, *, poems_file=None, laws_db=None,
+                     settings=None, split=None) -> tuple[dict, list[str], int, int]:
     """(baseline metrics, held-out texts, train docs, held-out docs), computed once per checkpoint tokenizer.
 
     The 3-gram needs the whole training split; it does not change while the model trains, so the result
     (and the held-out texts) is cached in ``work_dir/baseline.json`` keyed by vocabulary and split settings.
     """
     path = Path(work_dir) / "baseline.json"
-    key = _cache_key(tokenizer, tc, poems_file, laws_db)
+    key = _cache_key(tokenizer, tc, poems_file, laws_db, max_len)
     if split is None and path.is_file():
         cached = json.loads(path.read_text(encoding="utf-8"))
         if cached.get("key") == key:
@@ -80,7 +80,7 @@ def cached_baselines(work_dir: Path, tokenizer, tc: TrainConfig, *, poems_file=N
                                 law_share=tc.law_share, regulated_oversample=tc.regulated_oversample, seed=tc.seed)
     held = [d.text for d in split.heldout]
     log.info("fitting the 3-gram baseline on %d training documents", len(split.train))
-    metrics = baselines(tokenizer, [d.text for d in split.train], held)
+    metrics = baselines(tokenizer, [d.text for d in split.train], held, max_len)
     write_json(path, {"key": key, "metrics": metrics, "heldout": held, "train_docs": len(split.train)})
     return metrics, held, len(split.train), len(held)
 
@@ -101,11 +101,15 @@ def export_model(work_dir: str | Path, model_dir: str | Path, *, poems_file=None
     work_dir, model_dir = Path(work_dir), Path(model_dir)
     model, tokenizer, state = load_checkpoint_model(work_dir)
     tc = TrainConfig(**{**state["train_config"], "betas": tuple(state["train_config"]["betas"])})
+    poems_file = poems_file or state.get("poems_file")
+    laws_db = laws_db or state.get("laws_db")
     torch.set_num_threads(max(1, tc.threads))
-    base, held, _, _ = cached_baselines(work_dir, tokenizer, tc, poems_file=poems_file, laws_db=laws_db,
+    max_len = model.config.max_position_embeddings
+    base, held, _, _ = cached_baselines(work_dir, tokenizer, tc, max_len, poems_file=poems_file, laws_db=laws_db,
                                         settings=settings, split=split)
+    model.to(torch.bfloat16).to(torch.float32)  # score the weights exactly as shipped (bf16), computed in fp32
     log.info("scoring %d held-out poems with the model", len(held))
-    res = evaluate_lm(model, tokenizer, held, batch_size=32, progress=progress)
+    res = evaluate_lm(model, tokenizer, held, batch_size=32, max_len=max_len, progress=progress)
     total, active = param_counts(model)
     metrics = {
         **{k: v for k, v in base.items() if not k.startswith("ngram_doc")}, "model_loss": res.loss, "model_ppl": res.ppl, "eval_tokens": res.tokens, "eval_docs": res.docs,
@@ -113,7 +117,7 @@ def export_model(work_dir: str | Path, model_dir: str | Path, *, poems_file=None
         "first_moe_layer": model.config.first_k_dense_replace, "params_total": total, "params_active": active,
         "vocab_size": len(tokenizer), "steps": state["step"], "tokens_seen": state["tokens_seen"],
         "train_seconds": state["train_seconds"], "stream_tokens": state["stream_tokens"],
-        "train_docs": state["train_docs"], "heldout_docs": state["heldout_docs"], "config": state["model_config"],
+        "train_docs": state["train_docs"], "poems_file": poems_file, "laws_db": laws_db, "heldout_docs": state["heldout_docs"], "config": state["model_config"],
         **tc.to_dict(),
     }
     records = read_log(work_dir / LOG_NAME)

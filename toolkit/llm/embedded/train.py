@@ -167,7 +167,8 @@ def train(work_dir: str | Path, cfg: TrainConfig | None = None, mcfg: ModelConfi
             "step": step, "train_seconds": seconds, "tokens_seen": tokens, "reason": reason,
             "train_config": cfg.to_dict(), "model_config": mcfg.to_dict(), "vocab_size": len(tokenizer),
             "params": n_params, "stream_tokens": int(len(stream)), "train_docs": len(split.train),
-            "heldout_docs": len(split.heldout)})
+            "heldout_docs": len(split.heldout),
+            "poems_file": str(poems_file) if poems_file else None, "laws_db": str(laws_db) if laws_db else None})
 
     def evaluate():
         r = evaluate_lm(model, tokenizer, heldout_eval, batch_size=32)
