@@ -78,6 +78,7 @@ class CorpusIndexSpec:
     lsa_dim: int = 256
     dense_kind: str = "flat"
     verify: str = "crc32"
+    fit_max_docs: int = 12_000  # LSA is fitted on a seeded sample (the SVD dominates build time)
 
 
 SPECS = {
@@ -133,7 +134,8 @@ def build(name: str, settings=None, progress: bool = True, limit: int | None = N
         docs = (d for i, d in enumerate(docs) if i < limit)
     docs = list(docs)
     seg = default_segmenter(s)
-    ix = HybridIndex(segmenter=seg, embedder=LSAEmbedder(dim=spec.lsa_dim, segmenter=seg), dense_kind=spec.dense_kind)
+    emb = LSAEmbedder(dim=spec.lsa_dim, segmenter=seg, fit_max_docs=spec.fit_max_docs)
+    ix = HybridIndex(segmenter=seg, embedder=emb, dense_kind=spec.dense_kind)
     ix.add(docs, progress=progress)
     manifest = ix.save(index_path(name, s))
     open_index.cache_clear()

@@ -174,7 +174,11 @@ class LSAEmbedder(Embedder):
         if not len(texts):
             return np.zeros((0, self.dim), dtype=np.float32)
         x = self._matrix([self._features(t, tokens[i] if tokens is not None else None) for i, t in enumerate(texts)])
-        return l2_normalise(np.asarray(x @ self.components.T))
+        ct = getattr(self, "_ct", None)
+        if ct is None or ct.shape[::-1] != self.components.shape:
+            # scipy would copy a transposed (Fortran-order) view on every call: keep a C-order copy
+            ct = self._ct = np.ascontiguousarray(self.components.T)
+        return l2_normalise(np.asarray(x @ ct))
 
     # ----------------------------------------------------------------- persistence
     def spec(self) -> dict:
