@@ -210,12 +210,12 @@ def train(work_dir: str | Path, cfg: TrainConfig | None = None, mcfg: ModelConfi
         if step % cfg.log_every == 0:
             now = time.perf_counter()
             _append_log(log_path, {"step": step, "time": round(seconds, 1), "tokens": tokens, "loss": round(loss_v, 4),
-                                   "aux": round(float(aux), 4), "lr": lr, "grad_norm": round(float(gnorm), 3),
+                                   "aux": round(aux.item(), 4), "lr": lr, "grad_norm": round(float(gnorm), 3),
                                    "tok_s": round(tok_log / max(1e-9, now - t_log), 1),
                                    "expert_share": [[round(v, 4) for v in row] for row in shares(counts_acc)]})
             counts_acc, t_log, tok_log = None, now, 0
         bar.update(1)
-        bar.set_postfix(loss=f"{loss_v:.3f}", aux=f"{float(aux):.3f}", lr=f"{lr:.1e}", min=f"{seconds / 60:.1f}")
+        bar.set_postfix(loss=f"{loss_v:.3f}", aux=f"{aux.item():.3f}", lr=f"{lr:.1e}", min=f"{seconds / 60:.1f}")
         if cfg.eval_every_minutes and seconds - last_eval >= cfg.eval_every_minutes * 60:
             t0 = time.perf_counter()
             evaluate()
