@@ -7,7 +7,7 @@ BSTAMP  := $(VENV)/.hanlin-bench-installed
 TORCH   ?= torch==2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: setup data run test bench clean-data
+.PHONY: setup data run test bench browser clean-data
 
 setup: $(STAMP)
 
@@ -31,8 +31,14 @@ data: setup
 run: data
 	$(BIN)/hanlin web
 
-test: data
+test: data browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Debian's Chromium for the end-to-end UI test (playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium missing: run 'sudo apt-get install chromium' for the browser test"; fi; }
 
 bench: $(BSTAMP) data
 	$(BIN)/python -m bench

@@ -43,6 +43,11 @@ def _pull(args) -> int:
           f"{laws.get('articles', '?')} current articles")
     print(f"诗词 poems: {poems.get('poems', '?')} ({poems.get('skipped', {})} skipped), "
           f"strains {poems.get('strains', '?')}")
+    from toolkit.prosody import build_rhyme_tables
+
+    t1 = time.perf_counter()
+    tables = build_rhyme_tables(force=args.force)
+    print(f"韵书 rhyme books: {', '.join(sorted(tables))} ({time.perf_counter() - t1:.1f}s)")
     print(f"总耗时 total {time.perf_counter() - t0:.1f}s")
     return 0
 
