@@ -101,3 +101,19 @@ def tone_grid_html(lines: list[str], tones: list[list[str]], bad: set[tuple[int,
             )
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return '<table style="border-collapse:collapse;margin:4px 0">' + "".join(rows) + "</table>"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def get_kb(root: str, name: str):
+    """An open knowledge base (its index loaded once per server); ``get_kb.clear()`` after deleting one."""
+    from pipelines.qa import KnowledgeBase
+
+    return KnowledgeBase.open(name, root=root)
+
+
+GEN_DEFAULTS = {"temperature": 0.8, "top_p": 0.95, "max_new_tokens": 128, "seed": 42}
+
+
+def gen_params() -> dict:
+    """The generation parameters set on the model-settings page (defaults until changed)."""
+    return {k: st.session_state.get(f"gen_{k}", v) for k, v in GEN_DEFAULTS.items()}

@@ -1,0 +1,109 @@
+"""诗词创作: generate poems (平仄 grid, violations, inspiring poems), check a pasted poem, search the corpus."""
+
+import re
+
+import streamlit as st
+
+from toolkit import prosody
+from web.common import get_poetry, guard, llm_spec, t, tone_grid_html
+
+MISSING = "诗词生成模块尚未安装 (pipelines.poetry is not available): "
+
+
+def show_report(lines, report) -> None:
+    """The coloured 平仄 grid with violations outlined, then the violation list."""
+    violations = list(getattr(report, "violations", []) or [])
+    bad = {(v.line, v.pos) for v in violations if getattr(v, "severity", "error") == "error" and v.pos >= 0}
+    st.html(tone_grid_html(list(lines), list(report.tones), bad))
+    summary = [f"{t('体裁', 'form')}: {report.form or '—'}"]
+    if getattr(report, "rhyme_group", None):
+        summary.append(f"{t('韵部', 'rhyme group')}: {report.rhyme_group}")
+    if getattr(report, "template", None):
+        summary.append(str(report.template))
+    st.caption(" · ".join(summary))
+    if not violations:
+        st.success(t("合律，无违例", "No violations"))
+    for v in violations:
+        where = f"{t('第', 'line ')}{v.line + 1}{t('句', '')}" + (f" {t('第', 'pos ')}{v.pos + 1}{t('字', '')}" if v.pos >= 0 else "")
+        (st.error if getattr(v, "severity", "error") == "error" else st.info)(f"{where} · {v.kind}: {v.message}")
+
+
+def show_record(rec) -> None:
+    head = " · ".join(str(x) for x in (getattr(rec, "dynasty", None), getattr(rec, "author", None)) if x)
+    st.markdown(f"**{getattr(rec, 'title', '')}**  {head}")
+    st.text(getattr(rec, "text", str(rec)))
+
+
+def pipeline():
+    try:
+        return get_poetry(llm_spec())
+    except ImportError as e:
+        st.error(MISSING + str(e))
+        return None
+
+
+st.header(t("诗词创作", "Poetry"))
+FORMS = list(prosody.REGULATED_FORMS) + prosody.cipai_names()
+tab_gen, tab_check, tab_search = st.tabs([t("创作", "Compose"), t("格律检查", "Check"), t("诗库检索", "Search")])
+
+with tab_gen:
+    c1, c2 = st.columns(2)
+    form = c1.selectbox(t("体裁 / 词牌", "Form / tune"), FORMS, index=1, key="poem_form")
+    topic = c2.text_input(t("题目", "Topic"), key="poem_topic", placeholder="春夜")
+    keywords = c1.text_input(t("关键词（逗号分隔）", "Keywords (comma separated)"), key="poem_kw", placeholder="月, 花")
+    acrostic = c2.text_input(t("藏头", "Acrostic"), key="poem_acrostic")
+    rhyme = c1.selectbox(t("韵部（平水韵）", "Rhyme group"), [""] + prosody.rhyme_groups(), key="poem_rhyme",
+                         format_func=lambda g: g or t("自动", "auto"))
+    n = c2.number_input(t("候选数", "Candidates"), 1, 8, 2, key="poem_n")
+    seed = c1.number_input(t("随机种子", "Seed"), 0, 2**31 - 1, 42, key="poem_seed")
+    if st.button(t("生成", "Generate"), type="primary", key="poem_go"):
+        pipe = pipeline()
+        if pipe is not None:
+            with guard(), st.spinner(t("生成中…", "Generating…")):
+                kws = tuple(k for k in re.split(r"[,，、\s]+", keywords) if k)
+                st.session_state["poems"] = pipe.generate(topic=topic or None, form=form, keywords=kws,
+                                                          acrostic=acrostic or None, rhyme_group=rhyme or None,
+                                                          n=int(n), seed=int(seed))
+                if st.session_state["poems"]:
+                    st.session_state["last_generation"] = st.session_state["poems"][0].text
+    for i, poem in enumerate(st.session_state.get("poems", [])):
+        st.subheader(f"{t('候选', 'Candidate')} {i + 1} · {poem.form} · {t('得分', 'score')} {poem.score:.2f}")
+        left, right = st.columns([3, 2])
+        with left:
+            st.text(poem.text)
+            show_report(poem.report.lines, poem.report)
+            for note in getattr(poem, "notes", ()) or ():
+                st.caption(note)
+        with right:
+            st.markdown(t("**启发的古诗**", "**Inspiring poems**"))
+            for rec in getattr(poem, "inspirations", ()) or ():
+                show_record(rec)
+
+with tab_check:
+    text = st.text_area(t("粘贴一首诗或词", "Paste a poem"), key="poem_check_text", height=160,
+                        placeholder="床前明月光，疑是地上霜。举头望明月，低头思故乡。")
+    check_form = st.selectbox(t("按体裁检查", "Check as"), [""] + FORMS, key="poem_check_form",
+                              format_func=lambda f: f or t("自动识别", "detect"))
+    if st.button(t("检查格律", "Check"), key="poem_check_go") and text.strip():
+        with guard():
+            report = prosody.check(text, form=check_form or None)
+            if report.form is None and getattr(report, "reason", None):
+                st.warning(report.reason)
+            show_report(report.lines, report)
+
+with tab_search:
+    q = st.text_input(t("检索词", "Query"), key="poem_q", placeholder="明月 故乡")
+    c1, c2, c3, c4 = st.columns(4)
+    author = c1.text_input(t("作者", "Author"), key="poem_q_author")
+    dynasty = c2.text_input(t("朝代", "Dynasty"), key="poem_q_dynasty")
+    qform = c3.selectbox(t("体裁", "Form"), [""] + FORMS, key="poem_q_form", format_func=lambda f: f or t("不限", "any"))
+    k = c4.number_input("k", 1, 50, 10, key="poem_q_k")
+    if st.button(t("检索", "Search"), key="poem_q_go") and q.strip():
+        pipe = pipeline()
+        if pipe is not None:
+            with guard():
+                hits = pipe.search(q, k=int(k), author=author or None, dynasty=dynasty or None, form=qform or None)
+                if not hits:
+                    st.info(t("没有找到", "No results"))
+                for h in hits:
+                    show_record(getattr(h, "record", h))
