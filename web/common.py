@@ -117,3 +117,19 @@ GEN_DEFAULTS = {"temperature": 0.8, "top_p": 0.95, "max_new_tokens": 128, "seed"
 def gen_params() -> dict:
     """The generation parameters set on the model-settings page (defaults until changed)."""
     return {k: st.session_state.get(f"gen_{k}", v) for k, v in GEN_DEFAULTS.items()}
+
+
+def refuse_upload(name: str, size: int, max_mb: float) -> str | None:
+    """Why an uploaded file is refused (path parts, unsupported type, too large), or None when it is fine."""
+    if "/" in name or "\\" in name or name in ("", ".", "..") or any(ord(ch) < 32 for ch in name):
+        return f"文件名含路径或非法字符 (unsafe file name, path parts refused): {name!r}"
+    from pipelines.qa import DocumentError
+    from pipelines.qa.loaders import kind_of
+
+    try:
+        kind_of(name)
+    except DocumentError as e:
+        return str(e)
+    if size > max_mb * 1048576:
+        return f"文件过大 (file too large): {name} {size / 1048576:.1f} MB > 上限 (limit) {max_mb:g} MB (max_upload_mb)"
+    return None

@@ -5,24 +5,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from pipelines.qa import DocumentError, KnowledgeBase
-from pipelines.qa.loaders import kind_of
+from pipelines.qa import KnowledgeBase
 from pipelines.qa.names import safe_filename
 from toolkit.config import get_settings
-from web.common import get_kb, get_llm, guard, llm_spec, t
-
-
-def refuse_upload(name: str, size: int, max_mb: float) -> str | None:
-    """Why an uploaded file is refused (path parts, unsupported type, too large), or None when it is fine."""
-    if "/" in name or "\\" in name or name in ("", ".", "..") or any(ord(ch) < 32 for ch in name):
-        return f"文件名含路径或非法字符 (unsafe file name, path parts refused): {name!r}"
-    try:
-        kind_of(name)
-    except DocumentError as e:
-        return str(e)
-    if size > max_mb * 1048576:
-        return f"文件过大 (file too large): {name} {size / 1048576:.1f} MB > 上限 (limit) {max_mb:g} MB (max_upload_mb)"
-    return None
+from web.common import get_kb, get_llm, guard, llm_spec, refuse_upload, t
 
 
 def ingest_uploads(kb, files, max_mb: float) -> None:
