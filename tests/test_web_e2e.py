@@ -1,0 +1,150 @@
+"""End to end: the real Streamlit server on 127.0.0.1, driven in headless Debian Chromium via playwright.
+
+One action per page; screenshots land in tests/artifacts/ (git-ignored).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ROOT = Path(__file__).resolve().parent.parent
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+WAIT = 90_000  # ms; 2 shared cores
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from pipelines.cli.web import command
+
+    port = free_port()
+    env = dict(os.environ, HANLIN_USER_DIR=str(tmp_path_factory.mktemp("user")), PYTHONPATH=str(ROOT),
+               OMP_NUM_THREADS="1")
+    cmd = command("127.0.0.1", port)
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    t0 = time.time()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(proc.stdout.read().decode(errors="replace"))
+                time.sleep(0.1)
+        yield url, t0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium not installed at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.set_default_timeout(WAIT)
+        yield pg
+        browser.close()
+
+
+def goto(page, server, path: str, heading: str):
+    """Open a page through the sidebar navigation (a fresh load goes to the default page first)."""
+    url, _ = server
+    if not page.url.startswith(url):
+        page.goto(url)
+    if path != "poetry":
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=heading).click()
+    page.get_by_role("heading", name=heading).first.wait_for()
+    assert page.url.rstrip("/").endswith("/" + path) or path == "poetry"
+
+
+def shot(page, name: str) -> None:
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / f"web_{name}.png"), full_page=True)
+
+
+def test_cold_start_poetry_check(page, server):
+    url, t0 = server
+    goto(page, server, "poetry", "诗词创作")
+    cold = time.time() - t0
+    print(f"cold start to usable page: {cold:.1f} s")
+    assert cold < 60
+    page.get_by_role("tab", name="格律检查").click()
+    box = page.get_by_label("粘贴一首诗或词")
+    box.fill("床前明月光，疑是地上霜。举头望明月，低头思故乡。")
+    box.press("Control+Enter")
+    page.get_by_role("button", name="检查格律").click()
+    page.get_by_text("孤平").first.wait_for()
+    shot(page, "poetry")
+
+
+def test_law_citation_check(page, server):
+    goto(page, server, "law", "法律问答")
+    page.get_by_role("tab", name="引用核验").click()
+    box = page.get_by_label("粘贴含法条引用的文字")
+    box.fill("依据《民法典》第1165条")
+    box.press("Control+Enter")
+    page.get_by_role("button", name="核验").click()
+    page.get_by_text("已核验").first.wait_for()
+    shot(page, "law")
+
+
+def test_drafting_example_to_download(page, server):
+    goto(page, server, "draft", "文书起草")
+    page.get_by_role("button", name="填入示例").click()
+    page.get_by_role("textbox", name="原告姓名或名称").and_(page.locator("[value='张明']")).wait_for()
+    page.get_by_role("button", name="生成文书").click()
+    page.get_by_role("button", name="下载 .docx").wait_for()
+    shot(page, "drafting")
+
+
+def test_kb_create_and_upload(page, server, tmp_path):
+    goto(page, server, "kb", "知识库")
+    name = page.get_by_label("名称")
+    name.fill("e2e库")
+    name.press("Enter")
+    page.get_by_role("button", name="创建").click()
+    page.get_by_role("tab", name="文档").wait_for()
+    doc = tmp_path / "租赁合同.txt"
+    doc.write_text("第一条 押金在租期届满后七日内退还。\n第二条 租金每月一日前支付。", encoding="utf-8")
+    page.locator("input[type=file]").set_input_files(str(doc))
+    page.get_by_text("租赁合同.txt").first.wait_for()
+    page.get_by_role("button", name="加入知识库").click()
+    page.get_by_text("租赁合同.txt: ").first.wait_for()
+    shot(page, "kb")
+
+
+def test_prompts_page(page, server):
+    goto(page, server, "prompts", "提示词模板")
+    page.get_by_text("模板有效").first.wait_for()
+    shot(page, "prompts")
+
+
+def test_model_page_info(page, server):
+    goto(page, server, "model", "模型设置")
+    page.get_by_text("参数总量").first.wait_for()
+    shot(page, "model")
