@@ -160,12 +160,12 @@ def generate_constrained(llm, req: Request, hits, counts, lines_set, notes: list
     prompt = build_prompt(req.form, req.topic[:40])
     if req.opening:
         prompt += join_lines(list(req.opening)) + ("\n" if len(req.opening) % 2 == 0 else "")
-    batch = min(32, max(6, 3 * req.n))
+    batch = min(32, max(4, 3 * req.n))
     seed = req.seed if req.seed is not None else rng.randrange(2**31)
     cands: dict[str, Poem] = {}
     for rnd in range(3):
         results = llm.sample_constrained(prompt, plan, n=batch, bias=bias, max_new_tokens=plan.length + 1,
-                                         temperature=0.9, top_p=0.95, repetition_penalty=1.15, seed=seed + rnd)
+                                         temperature=0.9, top_k=40, repetition_penalty=1.15, seed=seed + rnd)
         for r in results:
             body_lines = list(req.opening) + split_lines(r.text)
             text = join_lines(body_lines)
