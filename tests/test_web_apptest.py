@@ -41,10 +41,15 @@ def test_poetry_generate_and_search(app_test):
         assert any("pipelines.poetry" in e for e in errors)
         return
     assert not errors
-    assert any("候选" in s.value for s in at.subheader)
+    poems = at.session_state["poems"]
+    assert len(poems) == 2 and all(p.form == "七绝" for p in poems)
+    assert sum("候选" in s.value for s in at.subheader) == 2
+    assert at.session_state["last_generation"] == poems[0].text  # for the model page's routing heatmap
     at.text_input(key="poem_q").input("明月")
+    at.text_input(key="poem_q_author").input("李白")
     at.button(key="poem_q_go").click().run()
     assert not ok(at)
+    assert any("李白" in m.value for m in at.markdown)
 
 
 def test_law_qa_chat_and_verifier(app_test):

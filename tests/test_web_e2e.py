@@ -102,6 +102,16 @@ def test_cold_start_poetry_check(page, server):
     shot(page, "poetry")
 
 
+def test_poetry_generate_first_poem(page, server):
+    goto(page, server, "poetry", "诗词创作")
+    page.get_by_role("tab", name="创作").click()
+    t0 = time.time()
+    page.get_by_role("button", name="生成").click()
+    page.get_by_text("候选 1").first.wait_for()
+    print(f"first poem after click: {time.time() - t0:.1f} s")
+    shot(page, "poetry_generate")
+
+
 def test_law_citation_check(page, server):
     goto(page, server, "law", "法律问答")
     page.get_by_role("tab", name="引用核验").click()

@@ -31,7 +31,7 @@ def show_report(lines, report) -> None:
 def show_record(rec) -> None:
     head = " · ".join(str(x) for x in (getattr(rec, "dynasty", None), getattr(rec, "author", None)) if x)
     st.markdown(f"**{getattr(rec, 'title', '')}**  {head}")
-    st.text(getattr(rec, "text", str(rec)))
+    st.text(getattr(rec, "text", None) or getattr(rec, "snippet", ""))
 
 
 def pipeline():
@@ -106,4 +106,4 @@ with tab_search:
                 if not hits:
                     st.info(t("没有找到", "No results"))
                 for h in hits:
-                    show_record(getattr(h, "record", h))
+                    show_record(h)
