@@ -96,3 +96,13 @@ def test_cli_gen_and_search(pipe, monkeypatch, capsys):
     assert args.func(args) == 0 and len(json.loads(capsys.readouterr().out)) == 3
     args = build_parser().parse_args(["poem", "continue", "白日依山尽，黄河入海流。", "--seed", "1"])
     assert args.func(args) == 0 and "白日依山尽" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("tune", ["如梦令", "菩萨蛮"])
+def test_ci_best_effort_passes_check(pipe, tune):
+    p = pipe.generate("春夜", form=tune, seed=3)[0]
+    rep = check(p.text, tune, "cilin")
+    assert rep.ok, (p.text, [v.message for v in rep.errors])
+    assert p.form == tune and p.report.ok
+    with pytest.raises(InvalidInputError, match="藏头"):
+        pipe.generate("春", form=tune, acrostic="春")

@@ -68,7 +68,8 @@ def vocab_for(tokenizer, rhyme_book: str = "pingshui") -> Vocab:
 
 def group_ids(vocab: Vocab, group: str, rhyme_book: str) -> frozenset[int]:
     """Ids of the level-tone members of ``group`` present in the vocabulary."""
-    return frozenset(vocab.ids[c] for c in group_chars(group, rhyme_book) if c in vocab.ids)
+    ids = frozenset(vocab.ids[c] for c in group_chars(group, rhyme_book) if c in vocab.ids)
+    return ids & vocab.tone_set("平")
 
 
 def line_tones_plan(tpl: Template, acrostic: str | None, rhyme_book: str) -> tuple[list[str], list[str]]:

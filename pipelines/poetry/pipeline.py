@@ -92,8 +92,12 @@ class PoetryPipeline:
     def _request(self, topic, form, keywords, acrostic, rhyme_group, n, seed, rhyme_book, start, notes) -> Request:
         if form not in FORMS:
             if form in cipai_names():
-                raise InvalidInputError(f"词牌 {form!r} 的约束生成尚未支持 (constrained ci generation not supported yet); "
-                                        f"可选 (valid): {', '.join(FORMS)}")
+                if acrostic is not None:
+                    raise InvalidInputError(f"词牌 {form!r} 不支持藏头 (acrostic only for 五绝 七绝 五律 七律)")
+                if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_N:
+                    raise InvalidInputError(f"参数 n={n!r} 超出范围 (out of range); 有效范围 (valid range): 1 ≤ n ≤ {MAX_N}")
+                topic = " ".join(str(topic or "").split())[:MAX_TOPIC]
+                return Request(form, topic, (), None, None, n, seed, "cilin", None)
             raise InvalidInputError(f"未知的体裁 {form!r} (unknown form); 可选 (valid): {', '.join(self.valid_forms())}")
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_N:
             raise InvalidInputError(f"参数 n={n!r} 超出范围 (out of range); 有效范围 (valid range): 1 ≤ n ≤ {MAX_N}")
@@ -140,7 +144,11 @@ class PoetryPipeline:
         hits = retrieve(self.index, req.topic) if req.topic else []
         counts = char_counts(hits, req.topic)
         insp = inspirations(hits)
-        if getattr(self.llm, "capable", False) and not req.opening:
+        if req.form not in FORMS and not getattr(self.llm, "capable", False):
+            from .ci import generate_ci
+
+            poems = generate_ci(self.llm, req, counts, self.line_set, notes)
+        elif getattr(self.llm, "capable", False) and not req.opening:
             from .capable import generate_capable
 
             poems = generate_capable(self.llm, req, self.line_set, notes)
