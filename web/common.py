@@ -133,3 +133,23 @@ def refuse_upload(name: str, size: int, max_mb: float) -> str | None:
     if size > max_mb * 1048576:
         return f"文件过大 (file too large): {name} {size / 1048576:.1f} MB > 上限 (limit) {max_mb:g} MB (max_upload_mb)"
     return None
+
+
+@st.cache_resource(show_spinner=False)
+def warm_poetry(spec: str | None):
+    """Load the poetry model, corpus index and line set in a background thread (once per backend), so
+    the first poem after a click does not pay the ~20 s load. Returns the thread; join it before use."""
+    import threading
+
+    pipe = get_poetry(spec)
+
+    def load():
+        for attr in ("llm", "index", "line_set"):
+            try:
+                getattr(pipe, attr)
+            except Exception:  # noqa: BLE001 - the click then reports the same error through guard()
+                return
+
+    th = threading.Thread(target=load, name="hanlin-poetry-warmup", daemon=True)
+    th.start()
+    return th

@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 from toolkit import prosody
-from web.common import get_poetry, guard, llm_spec, t, tone_grid_html
+from web.common import get_poetry, guard, llm_spec, t, tone_grid_html, warm_poetry
 
 MISSING = "诗词生成模块尚未安装 (pipelines.poetry is not available): "
 
@@ -34,8 +34,12 @@ def show_record(rec) -> None:
     st.text(getattr(rec, "text", None) or getattr(rec, "snippet", ""))
 
 
-def pipeline():
+def pipeline(wait: bool = True):
+    """The poetry pipeline (loading starts in the background when the page first opens)."""
     try:
+        warm = warm_poetry(llm_spec())
+        if wait:
+            warm.join()
         return get_poetry(llm_spec())
     except ImportError as e:
         st.error(MISSING + str(e))
@@ -43,6 +47,8 @@ def pipeline():
 
 
 st.header(t("诗词创作", "Poetry"))
+with guard():
+    pipeline(wait=False)
 FORMS = list(prosody.REGULATED_FORMS) + prosody.cipai_names()
 tab_gen, tab_check, tab_search = st.tabs([t("创作", "Compose"), t("格律检查", "Check"), t("诗库检索", "Search")])
 
@@ -57,9 +63,9 @@ with tab_gen:
     n = c2.number_input(t("候选数", "Candidates"), 1, 8, 2, key="poem_n")
     seed = c1.number_input(t("随机种子", "Seed"), 0, 2**31 - 1, 42, key="poem_seed")
     if st.button(t("生成", "Generate"), type="primary", key="poem_go"):
-        pipe = pipeline()
-        if pipe is not None:
-            with guard(), st.spinner(t("生成中…", "Generating…")):
+        with guard(), st.spinner(t("生成中…", "Generating…")):
+            pipe = pipeline()
+            if pipe is not None:
                 kws = tuple(k for k in re.split(r"[,，、\s]+", keywords) if k)
                 st.session_state["poems"] = pipe.generate(topic=topic or None, form=form, keywords=kws,
                                                           acrostic=acrostic or None, rhyme_group=rhyme or None,
@@ -99,9 +105,9 @@ with tab_search:
     qform = c3.selectbox(t("体裁", "Form"), [""] + FORMS, key="poem_q_form", format_func=lambda f: f or t("不限", "any"))
     k = c4.number_input("k", 1, 50, 10, key="poem_q_k")
     if st.button(t("检索", "Search"), key="poem_q_go") and q.strip():
-        pipe = pipeline()
-        if pipe is not None:
-            with guard():
+        with guard():
+            pipe = pipeline()
+            if pipe is not None:
                 hits = pipe.search(q, k=int(k), author=author or None, dynasty=dynasty or None, form=qform or None)
                 if not hits:
                     st.info(t("没有找到", "No results"))
