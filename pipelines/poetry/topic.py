@@ -50,7 +50,7 @@ def char_counts(hits, topic: str = "") -> Counter:
     return c
 
 
-def char_bias(counts: Counter, ids: dict[str, int], scale: float = 0.35, cap: float = 1.5) -> dict[int, float]:
+def char_bias(counts: Counter, ids: dict[str, int], scale: float = 0.7, cap: float = 2.8) -> dict[int, float]:
     """Token id → logit bonus ``scale·log(1+count)`` (capped): a modest pull toward the topic's characters."""
     return {ids[ch]: min(cap, scale * math.log1p(n)) for ch, n in counts.items() if ch in ids}
 
