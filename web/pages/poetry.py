@@ -81,8 +81,10 @@ with tab_gen:
             for note in getattr(poem, "notes", ()) or ():
                 st.caption(note)
         with right:
-            st.markdown(t("**启发的古诗**", "**Inspiring poems**"))
-            for rec in getattr(poem, "inspirations", ()) or ():
+            inspirations = getattr(poem, "inspirations", ()) or ()
+            if inspirations:
+                st.markdown(t("**启发的古诗**", "**Inspiring poems**"))
+            for rec in inspirations:
                 show_record(rec)
 
 with tab_check:
