@@ -34,10 +34,11 @@ run: data
 test: data browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Debian's Chromium for the end-to-end UI test (playwright drives it; no browser download).
+# Debian's Chromium (+ a CJK font for readable screenshots) for the end-to-end UI test
+# (playwright drives it; no browser download).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
 	  else echo "chromium missing: run 'sudo apt-get install chromium' for the browser test"; fi; }
 
 bench: $(BSTAMP) data
