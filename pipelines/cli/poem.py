@@ -10,27 +10,10 @@ Examples:
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-from toolkit.errors import InvalidInputError
+from pipelines.cli.law import read_text_arg
 
 TONE_STYLE = {"平": "cyan", "仄": "magenta", "中": "yellow"}
-
-
-def _read(value: str) -> str:
-    """``@path`` reads a UTF-8 file, ``@-`` stdin; anything else is the poem itself."""
-    if value == "@-":
-        return sys.stdin.read()
-    if value.startswith("@"):
-        path = Path(value[1:])
-        if not path.is_file():
-            raise InvalidInputError(f"找不到文件 (file not found): {path}")
-        try:
-            return path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInputError(f"文件不是 UTF-8 编码 (file is not UTF-8): {path}") from None
-    return value
 
 
 def register(subparsers) -> None:
@@ -60,7 +43,7 @@ def register(subparsers) -> None:
 def _check(args) -> int:
     from toolkit.prosody import check
 
-    report = check(_read(args.text), form=args.form, rhyme_book=args.rhyme_book)
+    report = check(read_text_arg(args.text), form=args.form, rhyme_book=args.rhyme_book)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
