@@ -26,7 +26,7 @@ def _thesaurus() -> tuple[tuple[str, tuple[str, ...]], ...]:
     except ImportError:  # the legal toolkit is optional for knowledge bases
         return ()
     try:
-        return tuple((trigger, terms) for trigger, terms, _ in load_synonyms() if trigger and terms)
+        return tuple((trigger, terms) for trigger, terms, *_ in load_synonyms() if trigger and terms)
     except (OSError, ValueError):
         return ()
 
