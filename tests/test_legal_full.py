@@ -42,7 +42,6 @@ def test_dev_set_recall_guard(searcher):
 
     res = evaluate(lambda q: [(s.law_name, s.article_label) for s in searcher.search(q, k=10)], load_dev())
     assert res["recall"][5] >= 0.85, res["recall"]
-    assert res["ms_median"] < 200  # generous: ~5-10 ms on a quiet 2-core machine
 
 
 def test_full_corpus_citations():

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass, replace
 
@@ -23,7 +24,7 @@ from ..errors import InvalidInputError
 from .citations import REF, sub_number, find_citations
 from .numerals import cn_to_int
 from .records import Statute
-from .store import LawInfo, LawStore, load_synonyms
+from .store import LawInfo, LawStore, load_law_priors, load_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class Weights:
     implied_law: float = 0.35  # a colloquial trigger implies the law (辞退 → 劳动合同法)
     secondary: float = 0.5  # multiplier for laws an entry lists after its first law
     amendment: float = 0.5  # penalty: amendment acts and decisions restate other laws' text
+    prior: float = 0.5  # × the law's prior (data/law_prior.tsv): laws the public asks about
+    cited: float = 0.5  # × how often other articles of the same law refer to the article (log-scaled)
     depth: int = 100  # candidates reranked by term coverage
 
 
@@ -72,9 +75,11 @@ class StatuteSearcher:
         self.weights = weights
         self.synonyms = load_synonyms()
         self.table = ArticleTable(index, store)
+        priors = load_law_priors(store)
+        self.law_prior = np.array([priors.get(n, 0.0) for n in self.table.law_names], dtype=np.float32)
         self._df: dict[str, float] = {}
         # Document frequencies of every expansion term, once (a query then costs no corpus scan).
-        for term in sorted({x for _, extra, _ in self.synonyms for x in extra}):
+        for term in sorted({x for _, extra, _, _ in self.synonyms for x in extra}):
             self._idf(term)
 
     @classmethod
@@ -112,8 +117,8 @@ class StatuteSearcher:
         w = self.weights
         terms: list[str] = []
         boosts: dict[str, float] = {}
-        for trigger, extra, laws in self.synonyms:
-            if trigger in query:
+        for trigger, extra, laws, unless in self.synonyms:
+            if trigger in query and _fires(trigger, query, unless):
                 terms.extend(t for t in extra if t not in terms)
                 for i, name in enumerate(laws):
                     info = self.store.resolve(name)
@@ -185,7 +190,7 @@ class StatuteSearcher:
         w, t = self.weights, self.table
         # The question's own words and the expansion terms are scored apart, so that added
         # statutory words can help an article up but never drown what the user actually asked.
-        q_toks = self.index.tokens(query)
+        q_toks = self.query_tokens(query)
         seen = set(q_toks)
         e_toks = [x for x in self.index.tokens(" ".join(terms)) if x not in seen] if terms else []
         b_q = self.index.bm25.scores(q_toks)[: t.n]
@@ -195,6 +200,7 @@ class StatuteSearcher:
             return []
         bm25 = b_q + b_e
         score = (w.bm25 * b_q / (top_q or 1.0) + w.expansion * b_e / (top_e or 1.0)) - w.amendment * t.amendment
+        score = score + w.prior * self.law_prior[t.row_law] + w.cited * t.cited
         if boosts:
             law_boost = np.zeros(len(t.law_names), dtype=np.float32)
             for name, b in boosts.items():
@@ -209,7 +215,7 @@ class StatuteSearcher:
             cand = cand[np.argpartition(-score[cand], w.depth - 1)[: w.depth]]
         # Coverage weighted by rarity: matching 欺诈 or 所有权变动 says more than matching 合同.
         vocab = self.index.bm25.vocab
-        qterms = {x for x in self.index.tokens(query) if len(x) >= 2 and x in vocab} | set(terms)
+        qterms = {x for x in q_toks if len(x) >= 2 and x in vocab} | set(terms)
         weights = {x: self._idf(x) for x in qterms}
         total = sum(weights.values()) or 1.0
         scored = []
@@ -220,6 +226,30 @@ class StatuteSearcher:
         scored.sort(key=lambda x: (-x[0], x[1]))
         return scored
 
+
+    def query_tokens(self, query: str) -> list[str]:
+        """The question's search tokens; a word the index has never seen is replaced by its known parts.
+
+        jieba's new-word guessing glues characters across word boundaries in colloquial text
+        (借我的车出了事故 → 车出, 把手弄伤 → 弄伤); such a token matches nothing, so its characters
+        are re-split greedily into the longest pieces the law vocabulary knows (车出 → 车).
+        """
+        vocab = self.index.bm25.vocab
+        out: list[str] = []
+        for tok in self.index.tokens(query):
+            if tok in vocab or len(tok) < 2:
+                out.append(tok)
+                continue
+            i = 0
+            while i < len(tok):
+                for j in range(len(tok), i, -1):
+                    piece = tok[i:j]
+                    if piece in vocab or j == i + 1:
+                        if piece in vocab and piece not in _SPLIT_STOP:
+                            out.append(piece)
+                        i = j
+                        break
+        return out
 
     def _idf(self, term: str) -> float:
         """BM25-style idf of a term: from the index vocabulary, else counted once over the articles."""
@@ -266,6 +296,7 @@ class ArticleTable:
         self.row_law = np.where(row_law < 0, len(self.law_names), row_law)
         self.law_names.append("")  # slot for rows without a law
         self.amendment = np.array([_is_amendment(self.law_names[i]) for i in self.row_law], dtype=np.float32)
+        self.cited = _citation_centrality(texts, metas)
         self.store = store
 
     def statute(self, row: int, score: float) -> Statute:
@@ -277,6 +308,64 @@ class ArticleTable:
                        short_name=info.short_name if info else m.get("short_name", ""),
                        sub=int(m.get("sub") or 0), section=m.get("section") or "")
 
+
+def _fires(trigger: str, query: str, unless: tuple[str, ...]) -> bool:
+    """True when some occurrence of ``trigger`` in ``query`` is not part of one of the ``unless`` words.
+
+    Triggers match as substrings (借了 and 不还钱 span word boundaries), but inside some longer words
+    a trigger means something else: 证人 in 保证人, 偷 in 偷拍. The lexicon lists those words.
+    """
+    if not unless:
+        return True
+    start = query.find(trigger)
+    while start >= 0:
+        end = start + len(trigger)
+        covered = False
+        for w in unless:
+            off = w.find(trigger)
+            while off >= 0:
+                if query.startswith(w, start - off) and start - off >= 0:
+                    covered = True
+                    break
+                off = w.find(trigger, off + 1)
+            if covered:
+                break
+        if not covered:
+            return True
+        start = query.find(trigger, end - len(trigger) + 1)
+    return False
+
+
+_INTERNAL_REF = re.compile(r"第([一二三四五六七八九十百千零〇两]+)条(?:之([一二三四五六七八九十]))?")
+
+
+def _citation_centrality(texts: list[str], metas: list[dict]) -> np.ndarray:
+    """Per row: log(1 + number of other articles of the same law that refer to it), scaled to [0, 1].
+
+    Articles a law keeps referring back to (劳动合同法 第三十八条, 第四十七条; 民法典 第一千零八十四条 ...)
+    hold its central rules; among articles that match a question equally well, they are the better
+    answer. Uncited articles get 0.
+    """
+    key: dict[tuple, int] = {}
+    for r, m in enumerate(metas):
+        if m:
+            key[(m.get("law_name"), int(m.get("article_no") or 0), int(m.get("sub") or 0))] = r
+    indeg = np.zeros(len(texts), dtype=np.float32)
+    for r, m in enumerate(metas):
+        if not m:
+            continue
+        seen = set()
+        for mm in _INTERNAL_REF.finditer(texts[r], m.get("body_start", 0)):
+            target = key.get((m.get("law_name"), cn_to_int(mm.group(1)) or 0, sub_number(mm.group(2)) if mm.group(2) else 0))
+            if target is not None and target != r and target not in seen:
+                seen.add(target)
+                indeg[target] += 1
+    top = float(indeg.max(initial=0.0))
+    return (np.log1p(indeg) / np.log1p(top)).astype(np.float32) if top > 0 else indeg
+
+
+# Single characters that a re-split OOV word yields but that carry no legal meaning.
+_SPLIT_STOP = frozenset("我你他她它们的了吗呢吧啊呀么要能会可就都也还又在是有没不被把给让对向从到说做得过着个")
 
 _searchers: dict = {}
 _lock = threading.Lock()

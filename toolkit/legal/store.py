@@ -257,12 +257,47 @@ def get_store(db_path: str | Path) -> LawStore:
 
 
 @lru_cache(maxsize=1)
-def load_synonyms() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
-    """Colloquial → statutory terms: (trigger, expansion terms, implied law names)."""
+def load_law_priors(store: "LawStore") -> dict[str, float]:
+    """Law name → prior (``data/law_prior.tsv``): how often a law answers a question from the public.
+
+    Exact rows name a law (full, short name or alias); ``~text`` rows match every current law whose
+    name contains ``text``. Exact rows win over patterns; unlisted laws get 0.
+    """
+    exact: dict[str, float] = {}
+    patterns: list[tuple[str, float]] = []
+    for row in _read_tsv("law_prior.tsv"):
+        if len(row) < 2:
+            continue
+        key, value = row[0].strip(), float(row[1])
+        if key.startswith("~"):
+            patterns.append((key[1:], value))
+        else:
+            info = store.resolve(key)
+            if info is not None and info.current:
+                exact[info.law_name] = value
+    out: dict[str, float] = {}
+    for name in store.laws:
+        if name in exact:
+            out[name] = exact[name]
+        else:
+            for text, value in patterns:
+                if text in name:
+                    out[name] = value
+                    break
+    return out
+
+
+def load_synonyms() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
+    """Colloquial → statutory terms: (trigger, expansion terms, implied law names, unless-inside words).
+
+    The optional fourth column lists longer words in which the trigger means something else
+    (证人 is not a witness inside 保证人); an occurrence inside one of them does not fire.
+    """
     out = []
     for row in _read_tsv("synonyms.tsv"):
         trigger = row[0]
         terms = tuple(row[1].split()) if len(row) > 1 else ()
         laws = tuple(x for x in row[2].split(",") if x) if len(row) > 2 else ()
-        out.append((trigger, terms, laws))
+        unless = tuple(x for x in row[3].split(",") if x) if len(row) > 3 else ()
+        out.append((trigger, terms, laws, unless))
     return tuple(out)
