@@ -75,3 +75,20 @@ def test_colloquial_situations_reach_the_statute():
     for q, law, numbers in cases:
         hits = s.search(q, k=5)
         assert any(h.short_name == law and h.article_no in numbers for h in hits), (q, [(h.short_name, h.article_no) for h in hits])
+
+
+def test_every_law_the_lexicon_names_exists():
+    """Typos in data/synonyms.tsv or data/law_prior.tsv would silently do nothing: catch them (full corpus)."""
+    from toolkit.config import get_settings
+    from toolkit.legal.store import _read_tsv
+
+    settings = get_settings()
+    if not (settings.corpora_dir / "laws.sqlite").is_file():
+        pytest.skip("full laws corpus not present (make data)")
+    store = LawStore.open(settings)
+    bad = sorted({law for _, _, laws, _ in load_synonyms() for law in laws
+                  if store.resolve(law) is None or not store.resolve(law).current})
+    assert not bad, f"synonyms.tsv names unknown or repealed laws: {bad}"
+    exact = [row[0] for row in _read_tsv("law_prior.tsv") if not row[0].startswith("~")]
+    bad = sorted(n for n in exact if store.resolve(n) is None)
+    assert not bad, f"law_prior.tsv names unknown laws: {bad}"
