@@ -167,3 +167,30 @@ def test_stream_is_lazy(fake_legal):
     first = next(it)
     assert first == "用人单位违法解除劳动合同的，应当支付赔偿金。" and len(seen) == 2  # shown before the rest was generated
     assert "第八十七条处理" in "".join(it)
+
+
+def test_everyday_words_are_mapped_to_the_statute_wording(fake_legal):
+    from dataclasses import replace
+
+    calls = []
+
+    def bridges(query):
+        calls.append(query)
+        return [("被炒", ("工作的年限", "不存在的用语甲")), ("没关系", ("不存在的用语乙",))]
+
+    qa = StatuteQA(replace(fake_legal.backend(), statutory_terms=bridges), tokenize=tok)
+    a = qa.ask("我被炒了，用人单位要给经济补偿吗？")
+    assert calls == ["我被炒了，用人单位要给经济补偿吗？"]
+    assert a.citations[0].article_no == 47  # 经济补偿按劳动者在本单位工作的年限……
+    assert "用语对应：问题中的“被炒”，法条中的用语是“**工作的年限**”。" in a.text
+    assert "不存在的用语" not in a.text and "没关系" not in a.text  # only terms the cited article contains
+
+
+def test_a_failing_term_bridge_never_costs_the_answer(fake_legal):
+    from dataclasses import replace
+
+    def broken(query):
+        raise RuntimeError("lexicon unavailable")
+
+    a = StatuteQA(replace(fake_legal.backend(), statutory_terms=broken), tokenize=tok).ask("用人单位解除劳动合同没有给经济补偿怎么办？")
+    assert a.mode == "extractive" and a.citations and "用语对应" not in a.text

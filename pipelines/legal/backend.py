@@ -17,15 +17,17 @@ class LegalBackend:
     search_statutes: Callable  # (query, k=10, law=None) -> list[Statute]
     get_article: Callable  # (law, article_no, sub=0) -> Statute | None
     verify_citations: Callable  # (text) -> list[CitationCheck]
+    statutory_terms: Callable | None = None  # (query) -> [(everyday words, statutory terms)]; optional
 
     @classmethod
     def default(cls, settings=None) -> "LegalBackend":
         from toolkit import legal
 
         if settings is None:
-            return cls(legal.search_statutes, legal.get_article, legal.verify_citations)
+            return cls(legal.search_statutes, legal.get_article, legal.verify_citations, legal.statutory_terms)
         return cls(
             lambda q, k=10, law=None: legal.search_statutes(q, k=k, law=law, settings=settings),
             lambda law, no, sub=0: legal.get_article(law, no, sub, settings=settings),
             lambda text: legal.verify_citations(text, settings=settings),
+            lambda q: legal.statutory_terms(q, settings=settings),
         )

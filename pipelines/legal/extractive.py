@@ -31,6 +31,7 @@ class Explained:
     terms: tuple[str, ...]
     sentences: tuple[str, ...]
     direct: bool = False  # the question cites this article itself
+    bridged: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (user's words, statutory terms found here)
 
 
 def key_sentences(text: str, terms, n: int = 2) -> tuple[str, ...]:
@@ -46,12 +47,20 @@ def key_sentences(text: str, terms, n: int = 2) -> tuple[str, ...]:
     return tuple(s for s in sents if s in keep)
 
 
-def explain(statutes, question_terms) -> list[Explained]:
+def explain(statutes, question_terms, bridges=()) -> list[Explained]:
+    """Per article: the question's own terms it contains, the statutory terms it shares with what the
+    question's everyday words stand for (``bridges``: ``[(words, terms)]``), and its key sentences."""
     out = []
     for s in statutes:
         terms = tuple(t for t in dict.fromkeys(question_terms)
                       if len(t) >= 2 and t not in NON_CONTENT and t in s.text)
-        out.append(Explained(s, terms, key_sentences(s.text, terms)))
+        bridged = []
+        for words, legal_terms in bridges:
+            found = tuple(t for t in legal_terms if t in s.text and t not in terms)
+            if found and words not in terms:
+                bridged.append((words, found[:3]))
+        extra = tuple(t for _, found in bridged for t in found)
+        out.append(Explained(s, terms, key_sentences(s.text, terms + extra), bridged=tuple(bridged[:3])))
     return out
 
 
@@ -85,8 +94,11 @@ def extractive_answer(question: str, query: str, items: list[Explained], notes=(
         lines.append(f"{i}. {s.citation}{where}")
         if e.direct:
             lines.append("   - 相关之处：问题直接引用了本条。")
-        elif e.terms:
-            lines.append("   - 相关之处：问题中的" + "、".join(f"“**{t}**”" for t in e.terms[:6]) + "与本条规定相关。")
+        elif e.terms or e.bridged:
+            if e.terms:
+                lines.append("   - 相关之处：问题中的" + "、".join(f"“**{t}**”" for t in e.terms[:6]) + "与本条规定相关。")
+            for words, found in e.bridged:
+                lines.append(f"   - 用语对应：问题中的“{words}”，法条中的用语是" + "、".join(f"“**{t}**”" for t in found) + "。")
         else:
             lines.append("   - 相关之处：本条与问题所述情形相近（未找到完全相同的用语）。")
         for sent in e.sentences:

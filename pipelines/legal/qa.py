@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -21,6 +22,8 @@ from .extractive import DISCLAIMER, Explained, basis_section, explain, extractiv
 from .grounding import ground, statute_key
 from .screening import (NO_LEGAL_CONTENT_MESSAGE, NO_STATUTE_MESSAGE, NOT_CHINESE_MESSAGE, check_question, has_legal_cue,
                         not_chinese)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,7 @@ class StatuteQA:
         else:
             # Keep the search order: its rerank already weighs term coverage, and re-sorting by shared
             # words here lowered the dev-set top-3 (0.70 → 0.65).
-            items = explain(statutes[: self.n_cite], terms)
+            items = explain(statutes[: self.n_cite], terms, self._bridges(query))
         shown_query = query if notes == [] or query == q else q  # never echo a failing citation
         text = extractive_answer(q, shown_query, items, notes)
         return self._finish(text, [e.statute for e in items], q, query, "extractive")
@@ -161,6 +164,17 @@ class StatuteQA:
         yield from self._stream_generated(question, history)
 
     # ---- internals ----------------------------------------------------------------------------
+    def _bridges(self, query: str):
+        """Everyday words → statutory terms for the explanation (empty when the backend has none)."""
+        fn = getattr(self.legal, "statutory_terms", None)
+        if fn is None:
+            return ()
+        try:
+            return tuple(fn(query))
+        except Exception as exc:  # an explanation aid must never cost the answer
+            log.warning("statutory_terms failed: %s", exc)
+            return ()
+
     def _rejection(self, query: str, terms, statutes) -> str | None:
         """None for a legal question with results; else the bilingual message to answer with."""
         if has_legal_cue(query):

@@ -11,7 +11,7 @@ Example:
     ['not_current']
 """
 
-from .api import get_article, search_statutes, verify_citations
+from .api import get_article, search_statutes, statutory_terms, verify_citations
 from .records import CitationCheck, Statute
 
-__all__ = ["CitationCheck", "Statute", "get_article", "search_statutes", "verify_citations"]
+__all__ = ["CitationCheck", "Statute", "get_article", "search_statutes", "statutory_terms", "verify_citations"]

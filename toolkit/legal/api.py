@@ -94,3 +94,13 @@ def search_statutes(query: str, k: int = 10, law: str | None = None, settings=No
     from .search import StatuteSearcher
 
     return StatuteSearcher.open(settings).search(query, k=k, law=law)
+
+
+def statutory_terms(query: str, settings=None) -> list[tuple[str, tuple[str, ...]]]:
+    """How ``query``'s everyday words map to statutory terms: ``[(words, (terms, ...)), ...]``.
+
+    Example: ``statutory_terms("朋友借我的车出了事故")`` → ``[("借我的车", ("机动车", "借用", ...)), ...]``.
+    """
+    from .search import StatuteSearcher
+
+    return StatuteSearcher.open(settings).bridges(query)

@@ -130,6 +130,18 @@ class StatuteSearcher:
                 boosts[info.law_name] = w.named_law
         return terms, boosts
 
+    def bridges(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
+        """The lexicon entries ``query`` fires: (the user's words, the statutory terms they stand for).
+
+        Answers use them to say why an article applies when it shares no word with the question
+        (问题中的“借我的车” → 法条用语“借用”“机动车所有人”).
+        """
+        if not isinstance(query, str):
+            return []
+        query = query[:MAX_QUERY_CHARS]
+        return [(trigger, extra) for trigger, extra, _laws, unless in self.synonyms
+                if extra and trigger in query and _fires(trigger, query, unless)]
+
     def _direct(self, query: str, law: LawInfo | None) -> list[Statute]:
         """Articles cited in the question itself (民法典第1165条; with a law filter also 第47条)."""
         out: list[Statute] = []
