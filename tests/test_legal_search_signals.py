@@ -18,9 +18,11 @@ def test_trigger_fires_outside_its_exception_words():
     assert _fires("借钱", "借钱不还", ())
 
 
-def test_lexicon_rows_have_four_fields():
+def test_lexicon_rows_have_four_fields_and_unique_triggers():
     rows = load_synonyms()
     assert rows and all(len(r) == 4 for r in rows)
+    triggers = [r[0] for r in rows]
+    assert len(triggers) == len(set(triggers)), sorted({t for t in triggers if triggers.count(t) > 1})
     by_trigger = {r[0]: r for r in rows}
     assert "保证人" in by_trigger["证人"][3]
 
