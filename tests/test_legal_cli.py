@@ -48,6 +48,11 @@ def test_search_json_with_filter(cli):
     assert rc == 2 and "empty query" in err
 
 
+def test_search_text_shows_how_everyday_words_were_read(cli):
+    rc, out, _ = cli("law", "search", "被公司辞退了怎么办", "-k", "2")
+    assert rc == 0 and "用语对应" in out and "辞退 → " in out and "解除劳动合同" in out
+
+
 def test_verify_text_and_file(cli, tmp_path):
     rc, out, _ = cli("law", "verify", "根据合同法第52条以及民法典第1165条")
     assert rc == 1 and "not_current" in out and "中华人民共和国民法典" in out

@@ -46,11 +46,12 @@ def read_text_arg(value: str) -> str:
 
 
 def _search(args) -> int:
-    from toolkit.legal import search_statutes
+    from toolkit.legal import search_statutes, statutory_terms
 
     from rich.markup import escape
 
-    hits = search_statutes(read_text_arg(args.query), k=args.k, law=args.law)
+    query = read_text_arg(args.query)
+    hits = search_statutes(query, k=args.k, law=args.law)
     for note in getattr(hits, "warnings", ()):
         print(f"注意 (note): {note}", file=sys.stderr)
     if args.json:
@@ -60,6 +61,10 @@ def _search(args) -> int:
     if not hits:
         con.print("没有找到相关法条 (no matching articles)")
         return 1
+    bridges = statutory_terms(query)
+    if bridges:
+        con.print("[dim]用语对应 (everyday words → statutory terms): "
+                  + escape("；".join(f"{w} → {'、'.join(t[:4])}" for w, t in bridges[:6])) + "[/]\n")
     for i, h in enumerate(hits, 1):
         con.print(f"[bold cyan]{i}. 《{h.law_name}》{h.article_label}[/]  [dim]{escape(h.chapter)}  score {h.score:.3f}[/]")
         con.print(h.text if args.full else (h.text[:160] + ("…" if len(h.text) > 160 else "")), markup=False)
