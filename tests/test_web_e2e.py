@@ -31,13 +31,15 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from pipelines.cli.web import command
+    from pipelines.cli.web import command, streamlit_args
 
     port = free_port()
     env = dict(os.environ, HANLIN_USER_DIR=str(tmp_path_factory.mktemp("user")), PYTHONPATH=str(ROOT),
                OMP_NUM_THREADS="1")
     cmd = command("127.0.0.1", port)
-    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    st_args = streamlit_args("127.0.0.1", port)
+    assert st_args[st_args.index("--server.address") + 1] == "127.0.0.1"
     t0 = time.time()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -72,9 +74,9 @@ def page(server):
 
 
 def goto(page, server, path: str, heading: str):
-    """Open a page through the sidebar navigation (a fresh load goes to the default page first)."""
+    """Open a page through the sidebar navigation (the poetry page: a fresh load of the default page /)."""
     url, _ = server
-    if not page.url.startswith(url):
+    if path == "poetry" or not page.url.startswith(url):
         page.goto(url)
     if path != "poetry":
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=heading).click()
@@ -94,12 +96,25 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"web_{name}.png"), full_page=True)
 
 
-def test_cold_start_poetry_check(page, server):
+def test_direct_page_urls(page, server):
+    """Page URLs opened directly work, including as the very first load of a fresh server (Streamlit's
+    legacy pages-folder mode used to answer that one with "Page not found")."""
     url, t0 = server
+    for path, heading in (("law", "法律问答"), ("law_qa", "法律问答"), ("poetry", "诗词创作"), ("draft", "文书起草"),
+                          ("drafting", "文书起草"), ("kb", "知识库"), ("prompts", "提示词模板"), ("model", "模型设置"),
+                          ("", "诗词创作")):
+        page.goto(f"{url}/{path}")
+        page.get_by_role("heading", name=heading).first.wait_for()
+        settle(page)
+        assert page.get_by_text("Page not found").count() == 0, path
+        assert page.url.rstrip("/") == f"{url}/{path}".rstrip("/")
+        if path == "law":
+            print(f"server start to first usable page (a direct URL): {time.time() - t0:.1f} s")
+    shot(page, "direct_url")
+
+
+def test_poetry_check(page, server):
     goto(page, server, "poetry", "诗词创作")
-    cold = time.time() - t0
-    print(f"cold start to usable page: {cold:.1f} s")
-    assert cold < 60
     page.get_by_role("tab", name="格律检查").click()
     box = page.get_by_label("粘贴一首诗或词")
     box.fill("床前明月光，疑是地上霜。举头望明月，低头思故乡。")
@@ -109,7 +124,12 @@ def test_cold_start_poetry_check(page, server):
     shot(page, "poetry")
 
 
-def test_poetry_generate_first_poem(page, server):
+SAW_DRAFT = """() => { window.__sawDraft = false;
+  new MutationObserver(() => { if (document.body.innerText.includes('草稿')) window.__sawDraft = true; })
+    .observe(document.body, {subtree: true, childList: true, characterData: true}); }"""
+
+
+def test_poetry_generate_streams_then_ranks(page, server):
     goto(page, server, "poetry", "诗词创作")
     page.get_by_role("tab", name="创作").click()
     times = []
@@ -117,13 +137,18 @@ def test_poetry_generate_first_poem(page, server):
         box = page.get_by_label("随机种子")
         box.fill(seed)
         box.press("Enter")
+        settle(page)
+        old = page.locator("h3", has_text="候选 1").all_inner_texts()
+        page.evaluate(SAW_DRAFT)
         t0 = time.time()
         page.get_by_role("button", name="生成").click()
-        page.get_by_text("候选 1").first.wait_for()
+        page.wait_for_function("old => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('候选 1')"
+                               " && !old.includes(h.innerText))", arg=old)
         page.get_by_text("生成中").wait_for(state="detached")
         times.append(time.time() - t0)
-    print(f"poem after click: first {times[0]:.1f} s (incl. model load), warm {times[1]:.1f} s")
-    assert times[1] < 30
+        assert page.evaluate("window.__sawDraft"), "the draft was not streamed while decoding"
+        assert page.get_by_text("草稿").count() == 0  # the live draft gives way to the ranked candidates
+    print(f"poem after click: first {times[0]:.1f} s (incl. model load), warm {times[1]:.1f} s (timings: bench/web_bench.py)")
     shot(page, "poetry_generate")
 
 

@@ -12,21 +12,40 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from web.common import language_toggle, t  # noqa: E402
+from web.common import language_toggle, llm_spec, t, warm_poetry  # noqa: E402
 
 st.set_page_config(page_title="翰林 Hanlin", page_icon="📜", layout="wide")
 language_toggle()
 
-PAGES = Path(__file__).parent / "pages"
-nav = st.navigation(
-    [
-        st.Page(PAGES / "poetry.py", title=t("诗词创作", "Poetry"), icon="🖋️", url_path="poetry", default=True),
-        st.Page(PAGES / "law_qa.py", title=t("法律问答", "Statute Q&A"), icon="⚖️", url_path="law"),
-        st.Page(PAGES / "drafting.py", title=t("文书起草", "Legal drafting"), icon="📄", url_path="draft"),
-        st.Page(PAGES / "kb.py", title=t("知识库", "Knowledge bases"), icon="📚", url_path="kb"),
-        st.Page(PAGES / "prompts.py", title=t("提示词模板", "Prompt templates"), icon="📝", url_path="prompts"),
-        st.Page(PAGES / "model.py", title=t("模型设置", "Model settings"), icon="🧠", url_path="model"),
-    ]
+# Page scripts live in web/views/, not web/pages/: a pages/ folder beside the entry script makes Streamlit
+# run its first session in the legacy pages-folder mode, where direct page URLs show "Page not found".
+VIEWS = Path(__file__).parent / "views"
+# (file stem, url path, Chinese title, English title, icon); the first is the default page.
+PAGES = (
+    ("poetry", "poetry", "诗词创作", "Poetry", "🖋️"),
+    ("law_qa", "law", "法律问答", "Statute Q&A", "⚖️"),
+    ("drafting", "draft", "文书起草", "Legal drafting", "📄"),
+    ("kb", "kb", "知识库", "Knowledge bases", "📚"),
+    ("prompts", "prompts", "提示词模板", "Prompt templates", "📝"),
+    ("model", "model", "模型设置", "Model settings", "🧠"),
 )
+
+
+def pages() -> list:
+    """The navigation pages, plus hidden aliases so that direct URLs work by file name too (/law_qa as well
+    as /law) and for the default page, which Streamlit serves at / (its own url_path only names it)."""
+    out, aliases = [], []
+    for i, (stem, url, zh, en, icon) in enumerate(PAGES):
+        script, title = VIEWS / f"{stem}.py", t(zh, en)
+        out.append(st.Page(script, title=title, icon=icon, url_path="home" if i == 0 else url, default=i == 0))
+        for alias in dict.fromkeys(a for a in (url, stem) if i == 0 or a != url):
+            aliases.append(st.Page(script, title=title, icon=icon, url_path=alias, visibility="hidden"))
+    return out + aliases
+
+
+nav = st.navigation(pages())
 st.sidebar.caption(t("翰林：诗词 · 法律 · 知识库问答，本地 MoE 模型", "Hanlin: poetry · law · document QA on a local MoE model"))
 nav.run()
+# After the page has rendered: start loading the poetry model in the background (once per process;
+# `hanlin web` already started it at server start), so the first poem does not wait for it.
+warm_poetry(llm_spec())

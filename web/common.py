@@ -41,18 +41,18 @@ def llm_spec() -> str | None:
     return st.session_state.get("llm_spec") or None
 
 
-@st.cache_resource(show_spinner=False)
 def get_llm(spec: str | None):
-    from toolkit.llm import load_llm
+    """The process-wide model for ``spec`` (one instance shared by every page and session)."""
+    from pipelines.poetry.shared import shared_llm
 
-    return load_llm(spec)
+    return shared_llm(spec)
 
 
-@st.cache_resource(show_spinner=False)
 def get_poetry(spec: str | None):
-    from pipelines.poetry import PoetryPipeline
+    """The process-wide poetry pipeline for ``spec`` (its model, index and line set load lazily)."""
+    from pipelines.poetry.shared import shared_pipeline
 
-    return PoetryPipeline.from_settings(llm=get_llm(spec)) if spec else PoetryPipeline.from_settings()
+    return shared_pipeline(spec)
 
 
 @st.cache_resource(show_spinner=False)
@@ -135,21 +135,10 @@ def refuse_upload(name: str, size: int, max_mb: float) -> str | None:
     return None
 
 
-@st.cache_resource(show_spinner=False)
 def warm_poetry(spec: str | None):
-    """Load the poetry model, corpus index and line set in a background thread (once per backend), so
-    the first poem after a click does not pay the ~20 s load. Returns the thread; join it before use."""
-    import threading
+    """Start (once per backend and process) loading the poetry model, index and line set in a background
+    thread; ``hanlin web`` already starts it for the default backend at server start. Returns the
+    :class:`~pipelines.poetry.shared.Warmup` (``.done``, ``.spent``, ``.error``)."""
+    from pipelines.poetry.shared import start_warmup
 
-    pipe = get_poetry(spec)
-
-    def load():
-        for attr in ("llm", "index", "line_set"):
-            try:
-                getattr(pipe, attr)
-            except Exception:  # noqa: BLE001 - the click then reports the same error through guard()
-                return
-
-    th = threading.Thread(target=load, name="hanlin-poetry-warmup", daemon=True)
-    th.start()
-    return th
+    return start_warmup(spec)

@@ -1,13 +1,18 @@
-"""``hanlin web``: start the Streamlit UI (bound to 127.0.0.1 unless configured otherwise)."""
+"""``hanlin web``: start the Streamlit UI (bound to 127.0.0.1 unless configured otherwise).
+
+Streamlit runs inside this process (not a child process), so the poetry model can start loading in a
+background thread at once, while the server starts and the browser loads the page; and stopping this
+process stops the server.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 
 from toolkit.config import REPO_ROOT, get_settings
 from toolkit.errors import DataMissingError
+
+APP = REPO_ROOT / "web" / "app.py"
 
 
 def register(sub) -> None:
@@ -15,15 +20,22 @@ def register(sub) -> None:
     p.add_argument("--host", default=None, help="bind address (default: settings.host = 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default: settings.port = 8501)")
     p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.add_argument("--no-warm", action="store_true",
+                   help="不在启动时预加载诗词模型 (do not load the poetry model at server start; it then loads "
+                        "after the first page view)")
     p.set_defaults(func=run)
 
 
-def command(host: str, port: int, headless: bool = True) -> list[str]:
-    app = REPO_ROOT / "web" / "app.py"
-    if not app.is_file():
-        raise DataMissingError(f"找不到网页应用 (web app not found): {app}")
+def streamlit_args(host: str, port: int, headless: bool = True) -> list[str]:
+    """The ``streamlit run`` arguments for the Hanlin app (address, port, no file watcher, upload limit).
+
+    Raises:
+        DataMissingError: ``web/app.py`` is missing from the checkout.
+    """
+    if not APP.is_file():
+        raise DataMissingError(f"找不到网页应用 (web app not found): {APP}")
     return [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        "run", str(APP),
         "--server.address", host,
         "--server.port", str(port),
         "--server.headless", "true" if headless else "false",
@@ -34,9 +46,49 @@ def command(host: str, port: int, headless: bool = True) -> list[str]:
     ]
 
 
+def command(host: str, port: int, headless: bool = True, warm: bool = True) -> list[str]:
+    """A command line that runs ``hanlin web`` with this interpreter (for tests and benchmarks)."""
+    return [sys.executable, "-c", "import sys; from pipelines.cli import main; sys.exit(main(sys.argv[1:]))",
+            "web", "--host", host, "--port", str(port), *(["--headless"] if headless else []),
+            *([] if warm else ["--no-warm"])]
+
+
+IDLE_START_S = 4.0
+
+
+def idle_gate(host: str, port: int, idle_s: float = IDLE_START_S):
+    """A warm-up gate: True once the server has listened on ``host:port`` for ``idle_s`` seconds."""
+    import socket
+    import time
+
+    since: list[float] = []
+
+    def gate() -> bool:
+        if not since:
+            try:
+                with socket.create_connection((host if host not in ("0.0.0.0", "::") else "127.0.0.1", port), 0.2):
+                    since.append(time.monotonic())
+            except OSError:
+                return False
+        return time.monotonic() - since[0] >= idle_s
+
+    return gate
+
+
 def run(args) -> int:
     s = get_settings()
     host, port = args.host or s.host, args.port or s.port
-    print(f"翰林 Hanlin web UI: http://{host}:{port}")
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.call(command(host, port, args.headless or not sys.stdout.isatty()), env=env)
+    st_args = streamlit_args(host, port, args.headless or not sys.stdout.isatty())
+    print(f"翰林 Hanlin web UI: http://{host}:{port}", flush=True)
+    if not args.no_warm:
+        from pipelines.poetry.shared import start_warmup
+
+        # Loading holds the interpreter lock for seconds (imports), which would slow the server start and
+        # the first page: begin when the first page view has been served (web/app.py releases it), or
+        # when nobody has opened the page within IDLE_START_S of the server listening.
+        start_warmup(gate=idle_gate(host, port))
+    from streamlit.web import cli as stcli
+
+    # click's standalone mode would sys.exit(); return the code instead
+    rc = stcli.main.main(args=st_args, prog_name="streamlit", standalone_mode=False)
+    return int(rc or 0)

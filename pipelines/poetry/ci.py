@@ -56,8 +56,10 @@ def _group_ids(vocab, group: str, tone: str) -> frozenset[int]:
     return ids & vocab.tone_set("平" if tone == "平" else "仄")  # heteronyms whose book tone disagrees are dropped
 
 
-def generate_ci(llm, req, counts, lines_set, notes: list[str]) -> list[Poem]:
-    """Sample ``req.n`` ci of tune ``req.form``; every candidate is gated by :func:`check` with 词林正韵."""
+def generate_ci(llm, req, counts, lines_set, notes: list[str], on_draft=None) -> list[Poem]:
+    """Sample ``req.n`` ci of tune ``req.form``; every candidate is gated by :func:`check` with 词林正韵.
+
+    ``on_draft(texts)``, if given, is called as characters are decoded (see :class:`~.generate.DraftSpy`)."""
     vocab = vocab_for(llm.tokenizer, CI_BOOK)
     rng = random.Random(req.seed)
     tpl = templates(req.form)[0]
@@ -80,9 +82,17 @@ def generate_ci(llm, req, counts, lines_set, notes: list[str]) -> list[Poem]:
     seed = req.seed if req.seed is not None else rng.randrange(2**31)
     batch = min(32, max(4, 3 * req.n))
     out: dict[str, Poem] = {}
-    for r in llm.sample_constrained(prompt, plan, n=batch, bias=char_bias(counts, vocab.ids),
-                                    max_new_tokens=plan.length + 1, temperature=0.9, top_k=40,
-                                    repetition_penalty=1.15, seed=seed):
+    spy = None
+    if on_draft is not None:
+        from .generate import DraftSpy
+
+        spy = DraftSpy(vocab, on_draft)
+    results = llm.sample_constrained(prompt, plan, n=batch, bias=char_bias(counts, vocab.ids),
+                                     max_new_tokens=plan.length + 1, temperature=0.9, top_k=40,
+                                     repetition_penalty=1.15, seed=seed, processors=(spy,) if spy else ())
+    if spy:
+        spy.finish(results)
+    for r in results:
         text = r.text.strip()
         rep = check(text, req.form, CI_BOOK)
         copied = tuple(l for l in rep.lines if lines_set is not None and len(l) in (5, 7) and l in lines_set)

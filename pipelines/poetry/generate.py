@@ -126,8 +126,45 @@ def usable_group(vocab, rhyme_book, need):
     return ok
 
 
-def generate_constrained(llm, req: Request, hits, counts, lines_set, notes: list[str]) -> list[Poem]:
-    """Sample ``req.n`` poems under the prosody plan, gate them by check() and the verbatim-line set."""
+class DraftSpy:
+    """A pass-through logits processor that reports the drafts decoded so far (the token stream).
+
+    Added last to ``sample_constrained``'s processors, it sees every step's ids (prompt + generated) and
+    calls ``on_draft(texts)`` with each batch row's text so far whenever a new token has been appended.
+
+    Args:
+        vocab: :func:`~pipelines.poetry.constrained.vocab_for` (id → character, punctuation ids).
+        on_draft: the callback; it gets one string per batch row.
+        prefix: text put before every draft (e.g. a continued poem's opening), default none.
+    """
+
+    def __init__(self, vocab, on_draft, prefix: str = ""):
+        self.on_draft, self.prefix = on_draft, prefix
+        self.chars = dict(vocab.by_id)
+        self.chars.update({i: ch for ch, i in vocab.punct.items()})
+        self.start: int | None = None
+        self.texts: list[str] = []
+
+    def __call__(self, input_ids, scores):
+        if self.start is None:
+            self.start = int(input_ids.shape[1])
+            self.texts = [""] * int(input_ids.shape[0])
+        elif int(input_ids.shape[1]) > self.start:
+            last = input_ids[:, -1].tolist()
+            self.texts = [t + self.chars.get(int(i), "") for t, i in zip(self.texts, last)]
+            self.on_draft([self.prefix + t for t in self.texts])
+        return scores
+
+    def finish(self, results) -> None:
+        """Report the finished samples (the last token of each row is never seen by a processor)."""
+        self.on_draft([self.prefix + r.text for r in results])
+        self.start = None
+
+
+def generate_constrained(llm, req: Request, hits, counts, lines_set, notes: list[str], on_draft=None) -> list[Poem]:
+    """Sample ``req.n`` poems under the prosody plan, gate them by check() and the verbatim-line set.
+
+    ``on_draft(texts)``, if given, is called as characters are decoded (see :class:`DraftSpy`)."""
     vocab = vocab_for(llm.tokenizer, req.rhyme_book)
     rng = random.Random(req.seed)
     tpl_list = pick_templates(req)
@@ -163,9 +200,13 @@ def generate_constrained(llm, req: Request, hits, counts, lines_set, notes: list
     batch = min(32, max(4, 3 * req.n))
     seed = req.seed if req.seed is not None else rng.randrange(2**31)
     cands: dict[str, Poem] = {}
+    spy = DraftSpy(vocab, on_draft, prefix=prompt[len(build_prompt(req.form, req.topic[:40])):]) if on_draft else None
     for rnd in range(3):
         results = llm.sample_constrained(prompt, plan, n=batch, bias=bias, max_new_tokens=plan.length + 1,
-                                         temperature=0.9, top_k=40, repetition_penalty=1.15, seed=seed + rnd)
+                                         temperature=0.9, top_k=40, repetition_penalty=1.15, seed=seed + rnd,
+                                         processors=(spy,) if spy else ())
+        if spy:
+            spy.finish(results)
         for r in results:
             body_lines = list(req.opening) + split_lines(r.text)
             text = join_lines(body_lines)

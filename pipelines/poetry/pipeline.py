@@ -11,7 +11,8 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 from toolkit.errors import DataMissingError, HanlinError, InvalidInputError
 from toolkit.prosody import ProsodyReport, check, cipai_names, templates
@@ -37,52 +38,102 @@ class PoetryPipeline:
         index: the poem :class:`~toolkit.index.HybridIndex` (None → opened lazily; missing → no retrieval).
         settings: :class:`toolkit.config.Settings`.
         line_set: a :class:`~pipelines.poetry.linehash.LineSet` (None → built lazily from the corpus).
+        llm_loader: with ``llm=None``, a zero-argument callable returning the LLM, called once on first use
+            (default: :func:`toolkit.llm.load_llm` for ``settings``).
     """
 
-    def __init__(self, llm=None, index=None, settings=None, line_set=None):
+    def __init__(self, llm=None, index=None, settings=None, line_set=None, llm_loader=None):
         self._llm, self._index, self.settings, self._lines = llm, index, settings, line_set
+        self._llm_loader = llm_loader
         self._index_tried = index is not None
         self._lines_tried = line_set is not None
+        # one lock per resource: concurrent first uses (web sessions, a warm-up thread) load it once
+        self._locks = {k: threading.Lock() for k in ("llm", "index", "lines")}
 
     @classmethod
-    def from_settings(cls, settings=None, llm=None, index=None) -> "PoetryPipeline":
+    def from_settings(cls, settings=None, llm=None, index=None, llm_loader=None) -> "PoetryPipeline":
         """A pipeline for ``settings`` (default :func:`toolkit.config.get_settings`); LLM and index load lazily."""
-        return cls(llm=llm, index=index, settings=settings)
+        return cls(llm=llm, index=index, settings=settings, llm_loader=llm_loader)
 
     # --- lazily loaded resources ---------------------------------------------------------------
     @property
     def llm(self):
         if self._llm is None:
-            from toolkit.llm import load_llm
+            with self._locks["llm"]:
+                if self._llm is None:
+                    if self._llm_loader is not None:
+                        self._llm = self._llm_loader()
+                    else:
+                        from toolkit.llm import load_llm
 
-            self._llm = load_llm(settings=self.settings)
+                        self._llm = load_llm(settings=self.settings)
         return self._llm
 
     @property
     def index(self):
         if not self._index_tried:
-            self._index_tried = True
-            try:
-                from toolkit.index.corpus_indexes import open_index
+            with self._locks["index"]:
+                if not self._index_tried:
+                    try:
+                        from toolkit.index.corpus_indexes import open_index
 
-                self._index = open_index("poems", self.settings)
-            except HanlinError as e:
-                log.warning("poem index unavailable: %s", e)
-                self._index = None
+                        self._index = open_index("poems", self.settings)
+                    except HanlinError as e:
+                        log.warning("poem index unavailable: %s", e)
+                        self._index = None
+                    self._index_tried = True
         return self._index
 
     @property
     def line_set(self):
         if not self._lines_tried:
-            self._lines_tried = True
-            try:
-                from .linehash import line_set
+            with self._locks["lines"]:
+                if not self._lines_tried:
+                    try:
+                        from .linehash import line_set
 
-                self._lines = line_set(self.settings)
-            except DataMissingError as e:
-                log.warning("corpus lines unavailable, verbatim check off: %s", e)
-                self._lines = None
+                        self._lines = line_set(self.settings)
+                    except DataMissingError as e:
+                        log.warning("corpus lines unavailable, verbatim check off: %s", e)
+                        self._lines = None
+                    self._lines_tried = True
         return self._lines
+
+    def warm(self, steps: tuple[str, ...] = ("lines", "llm", "index", "decode")) -> dict[str, float]:
+        """Load the lazy resources now and prime their first-use caches, so a later first poem is fast.
+
+        Args:
+            steps: any of ``lines`` (corpus line set), ``llm`` (model), ``index`` (poem index and one
+                search, which builds the search-side caches), ``decode`` (the model vocabulary split by
+                tone, for constrained decoding), run in the given order.
+
+        Returns:
+            Seconds spent per step.
+
+        Raises:
+            InvalidInputError: an unknown step.
+        """
+        import time
+
+        valid = ("lines", "llm", "index", "decode")
+        bad = [s for s in steps if s not in valid]
+        if bad:
+            raise InvalidInputError(f"未知的预热步骤 {bad} (unknown warm-up steps); 可选 (valid): {', '.join(valid)}")
+        spent = {}
+        for step in steps:
+            t0 = time.perf_counter()
+            if step == "lines":
+                self.line_set  # noqa: B018 - loads
+            elif step == "llm":
+                self.llm  # noqa: B018
+            elif step == "index":
+                retrieve(self.index, "春")
+            elif not getattr(self.llm, "capable", False) and getattr(self.llm, "tokenizer", None) is not None:
+                from .constrained import vocab_for
+
+                vocab_for(self.llm.tokenizer)
+            spent[step] = round(time.perf_counter() - t0, 3)
+        return spent
 
     # --- validation ------------------------------------------------------------------------------
     @staticmethod
@@ -122,7 +173,7 @@ class PoetryPipeline:
     # --- public API ------------------------------------------------------------------------------
     def generate(self, topic: str | None = None, form: str = "七绝", keywords=(), acrostic: str | None = None,
                  rhyme_group: str | None = None, n: int = 1, seed: int | None = None, rhyme_book: str = "pingshui",
-                 start: str | None = None) -> list[Poem]:
+                 start: str | None = None, on_draft: Callable[[list[str]], None] | None = None) -> list[Poem]:
         """Generate ``n`` poems that keep length, rhyme and 平仄 of ``form``.
 
         Args:
@@ -132,28 +183,33 @@ class PoetryPipeline:
             acrostic: 藏头 characters, one per line.
             rhyme_group: a level-tone group of ``rhyme_book`` (default: from similar poems).
             n: 1..20 poems. seed: reproducible sampling. start: 平起 or 仄起.
+            on_draft: called while the embedded model decodes, after every character, with the texts
+                so far of all drafts in the sampling batch (the returned poems are the best of them,
+                ranked); this is the token stream. Other backends call it once with the finished texts.
 
         Raises:
             InvalidInputError: unknown form/group/start, bad ``n``, acrostic of the wrong length.
         """
         notes: list[str] = []
         req = self._request(topic, form, keywords, acrostic, rhyme_group, n, seed, rhyme_book, start, notes)
-        return self._run(req, notes)
+        return self._run(req, notes, on_draft)
 
-    def _run(self, req: Request, notes: list[str]) -> list[Poem]:
+    def _run(self, req: Request, notes: list[str], on_draft=None) -> list[Poem]:
         hits = retrieve(self.index, req.topic) if req.topic else []
         counts = char_counts(hits, req.topic)
         insp = inspirations(hits)
         if req.form not in FORMS and not getattr(self.llm, "capable", False):
             from .ci import generate_ci
 
-            poems = generate_ci(self.llm, req, counts, self.line_set, notes)
+            poems = generate_ci(self.llm, req, counts, self.line_set, notes, on_draft=on_draft)
         elif getattr(self.llm, "capable", False) and not req.opening:
             from .capable import generate_capable
 
             poems = generate_capable(self.llm, req, self.line_set, notes)
+            if on_draft is not None and poems:
+                on_draft([p.text for p in poems])
         else:
-            poems = generate_constrained(self.llm, req, hits, counts, self.line_set, notes)
+            poems = generate_constrained(self.llm, req, hits, counts, self.line_set, notes, on_draft=on_draft)
         return [Poem(p.text, p.form, p.report, p.score, insp, p.copied_lines, p.notes, p.rhyme_group, p.template)
                 for p in poems]
 
@@ -162,8 +218,11 @@ class PoetryPipeline:
         return check(text, form=form, rhyme_book=rhyme_book)
 
     def continue_poem(self, opening: str, form: str | None = None, n: int = 1, seed: int | None = None,
-                      topic: str | None = None, rhyme_book: str = "pingshui") -> list[Poem]:
+                      topic: str | None = None, rhyme_book: str = "pingshui",
+                      on_draft: Callable[[list[str]], None] | None = None) -> list[Poem]:
         """Complete a poem from its first line(s): form, template and rhyme inferred from them.
+
+        ``on_draft`` as in :meth:`generate` (draft texts start with the opening).
 
         Raises:
             InvalidInputError: no line given, lines of unequal or non-5/7 length, too many lines.
@@ -194,7 +253,7 @@ class PoetryPipeline:
                     req.rhyme_group = g[0]
                     notes.append(f"韵部「{g[0]}」取自开头的韵脚「{l[-1]}」 (rhyme group from the opening)")
                     break
-        return self._run(req, notes)
+        return self._run(req, notes, on_draft)
 
     def search(self, query: str, k: int = 10, author: str | None = None, dynasty: str | None = None,
                form: str | None = None) -> list[SearchResult]:

@@ -21,14 +21,14 @@ def web_user_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def app_test(web_user_dir):
-    """A factory: ``app_test("kb")`` runs web/app.py switched to web/pages/kb.py and returns the AppTest."""
+    """A factory: ``app_test("kb")`` runs web/app.py switched to web/views/kb.py and returns the AppTest."""
     from streamlit.testing.v1 import AppTest
 
     def make(page: str, timeout: float = 120):
         at = AppTest.from_file(str(APP), default_timeout=timeout)
         at.run()
         if page != "poetry":
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
             at.run()
         return at
 

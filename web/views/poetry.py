@@ -34,21 +34,37 @@ def show_record(rec) -> None:
     st.text(getattr(rec, "text", None) or getattr(rec, "snippet", ""))
 
 
-def pipeline(wait: bool = True):
-    """The poetry pipeline (loading starts in the background when the page first opens)."""
+def pipeline():
+    """The shared poetry pipeline (its loading starts in the background at server start or first view)."""
     try:
-        warm = warm_poetry(llm_spec())
-        if wait:
-            warm.join()
+        warm_poetry(llm_spec())
         return get_poetry(llm_spec())
     except ImportError as e:
         st.error(MISSING + str(e))
         return None
 
 
+def busy_label() -> str:
+    w = warm_poetry(llm_spec())
+    if w.done:
+        return t("生成中…", "Generating…")
+    return t("生成中…（首次使用，模型仍在后台加载）", "Generating… (first use: the model is still loading)")
+
+
+def draft_view(slot):
+    """An ``on_draft`` callback that shows the batch's first draft in ``slot`` as it is decoded."""
+    def show(drafts: list[str]) -> None:
+        if drafts:
+            with slot.container():
+                st.caption(t(f"草稿（共 {len(drafts)} 份同时生成，完成后按格律与得分排序）",
+                             f"Draft (one of {len(drafts)} written at once; ranked by form and score when done)"))
+                st.text(drafts[0])
+    return show
+
+
 st.header(t("诗词创作", "Poetry"))
 with guard():
-    pipeline(wait=False)
+    pipeline()
 FORMS = list(prosody.REGULATED_FORMS) + prosody.cipai_names()
 tab_gen, tab_check, tab_search = st.tabs([t("创作", "Compose"), t("格律检查", "Check"), t("诗库检索", "Search")])
 
@@ -63,15 +79,17 @@ with tab_gen:
     n = c2.number_input(t("候选数", "Candidates"), 1, 8, 2, key="poem_n")
     seed = c1.number_input(t("随机种子", "Seed"), 0, 2**31 - 1, 42, key="poem_seed")
     if st.button(t("生成", "Generate"), type="primary", key="poem_go"):
-        with guard(), st.spinner(t("生成中…", "Generating…")):
+        live = st.empty()
+        with guard(), st.spinner(busy_label()):
             pipe = pipeline()
             if pipe is not None:
                 kws = tuple(k for k in re.split(r"[,，、\s]+", keywords) if k)
                 st.session_state["poems"] = pipe.generate(topic=topic or None, form=form, keywords=kws,
                                                           acrostic=acrostic or None, rhyme_group=rhyme or None,
-                                                          n=int(n), seed=int(seed))
+                                                          n=int(n), seed=int(seed), on_draft=draft_view(live))
                 if st.session_state["poems"]:
                     st.session_state["last_generation"] = st.session_state["poems"][0].text
+        live.empty()
     for i, poem in enumerate(st.session_state.get("poems", [])):
         st.subheader(f"{t('候选', 'Candidate')} {i + 1} · {poem.form} · {t('得分', 'score')} {poem.score:.2f}")
         left, right = st.columns([3, 2])

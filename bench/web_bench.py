@@ -1,0 +1,177 @@
+"""Web UI latency on a cold server: process start → usable page, click 生成 → first complete poem.
+
+Each run starts the real server (``hanlin web`` on 127.0.0.1, a free port, a fresh user folder) and drives
+it in headless Debian Chromium (playwright; the browser is launched before the clock starts, as a user's
+browser would already be open). Measured per run:
+
+- **health**: process start → ``/_stcore/health`` answers.
+- **usable page**: process start → the poetry page's heading is shown and the first script run has ended
+  (Streamlit's status widget hidden), i.e. the page accepts input.
+- **first poem**: the 生成 button is clicked as soon as the page is usable; time until the first
+  candidate's complete text and its 平仄 grid are shown (and, separately, until the first streamed
+  characters appear).
+- **warm poem**: a second click with another seed on the same server.
+- **server CPU**: user+system CPU seconds of the server process tree over the run (wall time on this
+  shared 2-core machine is inflated by other work; the 1-minute load average is reported too).
+
+``--quick``: 1 cold run instead of 3.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 120_000
+TOPIC = "春夜"  # a topic, so the first poem also needs the poem index (retrieval of similar poems)
+STREAM = '[data-testid="stText"]'  # poem text (streamed into while generating)
+BARS = {"usable": 10.0, "first": 3.0}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tree_cpu(pid: int) -> float:
+    """User+system CPU seconds of ``pid`` and its live descendants (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                kids = (task / "children").read_text().split()
+                todo.extend(int(k) for k in kids)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(100)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+
+
+def _poem(page, seed: str, topic: str) -> tuple[float, float]:
+    """Click 生成 for ``topic`` with ``seed``: (seconds to the first streamed draft characters, seconds until
+    the first candidate's complete text and 平仄 grid are shown and the run has ended)."""
+    for label, value in (("题目", topic), ("随机种子", seed)):
+        box = page.get_by_label(label)
+        box.fill(value)
+        box.press("Enter")
+        _settle(page)
+    heads = page.locator("h3", has_text="候选 1")
+    old = heads.first.inner_text() if heads.count() else ""
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="生成").click()
+    page.get_by_text("草稿").first.wait_for()
+    first_chars = time.perf_counter() - t0
+    page.wait_for_function(
+        "old => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('候选 1') && h.innerText !== old)",
+        arg=old, timeout=TIMEOUT_MS)
+    page.locator("table td").first.wait_for()
+    page.get_by_text("生成中").wait_for(state="detached")
+    return first_chars, time.perf_counter() - t0
+
+
+def _one_run(browser, warm: bool) -> dict:
+    from pipelines.cli.web import command
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    user = tempfile.mkdtemp(prefix="hanlin-web-bench-")
+    env = dict(os.environ, HANLIN_USER_DIR=user, PYTHONPATH=str(ROOT))
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(command("127.0.0.1", port, warm=warm), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"hanlin web exited with {proc.returncode}")
+                if time.perf_counter() - t0 > TIMEOUT_MS / 1000:
+                    raise TimeoutError("server did not answer")
+                time.sleep(0.05)
+        health = time.perf_counter() - t0
+        page.goto(url)
+        page.get_by_role("heading", name="诗词创作").first.wait_for()
+        _settle(page)
+        usable = time.perf_counter() - t0
+        page.get_by_role("tab", name="创作").click()
+        first_chars, first = _poem(page, "7", TOPIC)
+        _, again = _poem(page, "8", TOPIC)
+        cpu = _tree_cpu(proc.pid)
+    finally:
+        page.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return {"health": health, "usable": usable, "first_chars": first_chars, "first": first, "warm": again,
+            "cpu": cpu, "load": load}
+
+
+VARIANTS = (("`hanlin web`: model loads from server start", True),
+            ("`hanlin web --no-warm`: model loads after the first page view", False))
+ROWS = (("health", "process start → health endpoint", None),
+        ("usable", "process start → usable poetry page", "usable"),
+        ("first_chars", "click 生成 → first streamed draft characters (cold server)", None),
+        ("first", "click 生成 → first complete poem shown (cold server)", "first"),
+        ("warm", "click 生成 → complete poem (2nd click, warm)", None),
+        ("cpu", "server CPU s over the run (start, page, 2 poems)", None))
+
+
+def run(args) -> str:
+    if not CHROMIUM.exists():
+        raise RuntimeError("Debian chromium not installed at /usr/bin/chromium (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    n = 1 if getattr(args, "quick", False) else 3
+    results: dict[bool, list[dict]] = {w: [] for _, w in VARIANTS}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            for _ in range(n):  # interleaved, so both variants see similar machine load
+                for _, warm in VARIANTS:
+                    r = _one_run(browser, warm)
+                    results[warm].append(r)
+                    print(f"warm={warm} " + " ".join(f"{k}={v:.2f}" for k, v in r.items()), flush=True)
+        finally:
+            browser.close()
+
+    def med(rows: list[dict], key: str) -> str:
+        vals = [r[key] for r in rows]
+        return f"{statistics.median(vals):.2f}" + (f" ({min(vals):.2f}–{max(vals):.2f})" if len(vals) > 1 else "")
+
+    loads = ", ".join(f"{r['load']:.2f}" for rows in results.values() for r in rows)
+    out = [f"{n} cold server start(s) per variant on 127.0.0.1, driven by headless Debian Chromium (launched "
+           f"before the clock starts); topic 「{TOPIC}」, 七绝, 2 candidates. Seconds, median (min–max). "
+           f"1-min load average at each start: {loads} (2 cores shared with other work: wall times are "
+           "inflated; the CPU row is the server's own cost).", "",
+           "| metric | " + " | ".join(name for name, _ in VARIANTS) + " | bar |",
+           "|---|" + "---|" * len(VARIANTS) + "---|"]
+    for key, label, bar in ROWS:
+        cells = " | ".join(med(results[w], key) for _, w in VARIANTS)
+        out.append(f"| {label} | {cells} | {f'≤ {BARS[bar]:g} s' if bar else ''} |")
+    return "\n".join(out)
