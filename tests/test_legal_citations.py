@@ -19,6 +19,8 @@ def _one(checks):
     "根据民法典第一千一百六十五条的规定",
     "依照《中华人民共和国民法典》（2020年）第 1165 条",
     "中华人民共和国民法典第１１６５条",
+    "民法典1165条",  # no 第: fine right after a known law
+    "依据《民法典》1165条",
 ])
 def test_forms_resolve_to_the_same_article(verify, text):
     c = _one(verify(text))
@@ -97,6 +99,7 @@ def test_aliases(verify):
 
 def test_bare_article_without_any_law_is_ignored(verify):
     assert verify("第十条规定了这个问题。") == []
+    assert verify("他家养了3条狗，买了两条烟。") == []  # a number + 条 with no law before it is no citation
     assert verify("") == [] and verify("   ") == []
 
 

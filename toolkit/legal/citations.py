@@ -103,10 +103,10 @@ def find_citations(text: str, store: LawStore) -> list[_Found]:
         no = cn_to_int(m.group("no"))
         gap = text[prev_end:m.start()]
         is_list = bool(found) and found[-1].end == prev_end and _LIST_GAP.match(gap) is not None
-        if m.group("di") is None and not is_list:
-            continue  # "3条" without 第 only counts inside a list
-        law_start = m.start()
         named = _law_before(gap, store)
+        if m.group("di") is None and not is_list and (named is None or named[0] is None):
+            continue  # "3条" without 第 counts inside a list or right after a known law (民法典1165条)
+        law_start = m.start()
         if _SAME_LAW.search(gap.rstrip()) and last_law:
             law, raw = last_law
             law_start = prev_end + len(gap.rstrip()) - len(_SAME_LAW.search(gap.rstrip()).group(0))
