@@ -42,6 +42,8 @@ class Weights:
     named_law: float = 0.6  # the question names the article's law (刑法, 民诉法 ...)
     implied_law: float = 0.35  # a colloquial trigger implies the law (辞退 → 劳动合同法)
     secondary: float = 0.5  # multiplier for laws an entry lists after its first law
+    implied_extra: float = 0.5  # × each further cue implying the same law
+    implied_cap: float = 0.6  # implied boosts never exceed a named law's
     amendment: float = 0.5  # penalty: amendment acts and decisions restate other laws' text
     prior: float = 0.5  # × the law's prior (data/law_prior.tsv): laws the public asks about
     cited: float = 0.5  # × how often other articles of the same law refer to the article (log-scaled)
@@ -117,6 +119,7 @@ class StatuteSearcher:
         w = self.weights
         terms: list[str] = []
         boosts: dict[str, float] = {}
+        implied: dict[str, list[float]] = {}
         for trigger, extra, laws, unless in self.synonyms:
             if trigger in query and _fires(trigger, query, unless):
                 terms.extend(t for t in extra if t not in terms)
@@ -124,7 +127,10 @@ class StatuteSearcher:
                     info = self.store.resolve(name)
                     if info and info.current:
                         b = w.implied_law * (1.0 if i == 0 else w.secondary)
-                        boosts[info.law_name] = max(boosts.get(info.law_name, 0.0), b)
+                        implied.setdefault(info.law_name, []).append(b)
+        for name, bs in implied.items():  # several everyday cues pointing at one law add up (capped)
+            bs.sort(reverse=True)
+            boosts[name] = min(w.implied_cap, bs[0] + w.implied_extra * sum(bs[1:]))
         for info in self.store.mentioned_laws(query):
             if info.current:
                 boosts[info.law_name] = w.named_law
