@@ -292,9 +292,13 @@ def load_synonyms() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[
 
     The optional fourth column lists longer words in which the trigger means something else
     (证人 is not a witness inside 保证人); an occurrence inside one of them does not fire.
+    Rows come from ``data/synonyms.tsv`` then ``data/lexicon/*.tsv`` (one file per area).
     """
     out = []
-    for row in _read_tsv("synonyms.tsv"):
+    rows = _read_tsv("synonyms.tsv")
+    for extra in sorted((DATA / "lexicon").glob("*.tsv")):  # topic files: lexicon/<area>.tsv, same columns
+        rows += _read_tsv(f"lexicon/{extra.name}")
+    for row in rows:
         trigger = row[0]
         terms = tuple(row[1].split()) if len(row) > 1 else ()
         laws = tuple(x for x in row[2].split(",") if x) if len(row) > 2 else ()
