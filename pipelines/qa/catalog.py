@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+_dumps = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per json.dumps call
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
@@ -150,7 +152,7 @@ class Catalog:
                 cur.executemany(
                     "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
                     [
-                        (c.chunk_id, c.doc_id, c.ord, c.section, c.page, json.dumps(list(c.heading_path), ensure_ascii=False), int(c.continued), c.overlap, c.text)
+                        (c.chunk_id, c.doc_id, c.ord, c.section, c.page, _dumps(list(c.heading_path)), int(c.continued), c.overlap, c.text)
                         for c in chunks
                     ],
                 )

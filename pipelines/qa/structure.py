@@ -33,6 +33,7 @@ BRACKET_LEVEL = 6  # deepest: such titles sit under any 编/章/节 structure
 ARTICLE_START = re.compile(rf"^(第{_NUM}条(之{_NUM})?)(\s|　|$)")
 _ITEM_START = re.compile(rf"^(（{_NUM}）|\({_NUM}\)|{_NUM}[、.．]|[-*•·]\s)")
 _SENT_END = tuple("。！？；：…”」』）!?;:")
+_HEADING_FIRST = frozenset("#【第")
 MAX_HEADING_CHARS = 40  # a "第三章 ..." line longer than this is prose, not a heading
 
 
@@ -54,6 +55,8 @@ class Block:
 def heading_level(line: str) -> int | None:
     """Depth of ``line`` as a heading (1 = outermost) or None if it is not one."""
     line = line.strip()
+    if line[:1] not in _HEADING_FIRST:  # every heading form starts with one of these: skip the regexes
+        return None
     m = _MD_HEADING.match(line)
     if m:
         return len(m.group(1))
@@ -116,11 +119,13 @@ def blocks_from_lines(lines, page: int | None = None, path=None, wrapped: bool =
     path = [] if path is None else path
     out: list[Block] = []
     buf = ""
+    titles = tuple(t for _, t in path)  # the heading path as stored in blocks (rebuilt when it changes)
 
     def flush():
         nonlocal buf
-        if buf.strip():
-            out.append(Block(buf.strip(), page, tuple(t for _, t in path)))
+        text = buf.strip()
+        if text:
+            out.append(Block(text, page, titles))
         buf = ""
 
     for raw in lines:
@@ -132,6 +137,7 @@ def blocks_from_lines(lines, page: int | None = None, path=None, wrapped: bool =
         if level is not None:
             flush()
             path[:] = push_heading(path, level, heading_title(line))
+            titles = tuple(t for _, t in path)
             continue
         if not wrapped or not buf or starts_unit(line) or buf.endswith(_SENT_END):
             flush()

@@ -17,7 +17,7 @@ The scoring formula is Lucene's (the bm25s default):
 from __future__ import annotations
 
 import json
-from collections import Counter
+from bisect import bisect_right
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -59,7 +59,8 @@ class BM25Index:
         self.total_len = 0.0
         self.main = sp.csc_matrix((0, 0), dtype=np.float32)
         self.main_rows = 0  # rows [0, main_rows) live in main, later ones in the delta
-        self._delta: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._delta: list[sp.csr_matrix] = []  # blocks of recently added rows, in row order
+        self._delta_starts: list[int] = []  # first row of each block
         self._delta_nnz = 0
         self._delta_csc: sp.csc_matrix | None = None
         self._main_csr: sp.csr_matrix | None = None
@@ -87,41 +88,79 @@ class BM25Index:
         out[: len(arr)] = arr
         return out
 
+    def count_matrix(self, token_lists: Iterable[Sequence[str]]) -> sp.csr_matrix:
+        """Term frequencies of tokenised documents as a ``(n_docs, n_terms)`` CSR matrix.
+
+        New terms join the vocabulary (so the columns are this index's term ids), but nothing is
+        indexed until :meth:`add_counts`. The same matrix feeds other consumers of the tokens (the
+        LSA embedder), so a text is tokenised once.
+        """
+        lens: list[int] = []
+        flat: list[str] = []
+        for toks in token_lists:
+            lens.append(len(toks))
+            flat.extend(toks)
+        ids = self.term_ids(flat)
+        rows = np.repeat(np.arange(len(lens), dtype=np.int64), np.asarray(lens, dtype=np.int64))
+        m = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), (rows, ids)), shape=(len(lens), len(self.terms)))
+        m.sum_duplicates()
+        return m
+
+    def term_ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """The term id of each token, adding unknown tokens to the vocabulary (in sorted order)."""
+        vocab = self.vocab
+        if "\n" in "\t".join(tokens):  # vocab.txt is one term per line
+            tokens = [t.replace("\n", " ") for t in tokens]
+        new = set(tokens).difference(vocab)  # (difference, not difference_update: that walks all of vocab)
+        for t in sorted(new):  # sorted: term ids do not depend on hash order
+            vocab[t] = len(self.terms)
+            self.terms.append(t)
+        return np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
     def add(self, token_lists: Iterable[Sequence[str]]) -> np.ndarray:
         """Index documents given as token lists; returns their new row numbers."""
-        vocab = self.vocab
+        return self.add_counts(self.count_matrix(token_lists))
+
+    def add_counts(self, counts: sp.csr_matrix, merge: bool = True) -> np.ndarray:
+        """Index documents given as a term-frequency matrix from :meth:`count_matrix`; returns their rows.
+
+        Args:
+            counts: ``(n_docs, ≤ n_terms)`` term frequencies.
+            merge: fold the delta into main when it has grown past ``merge_ratio`` (a bulk load
+                passes False for all but its last batch, so main is rebuilt once, not log-many times).
+        """
+        n_new = counts.shape[0]
         start = self.n_rows
-        lens, rows = [], []
-        row = start
-        for toks in token_lists:
-            counts = Counter(t.replace("\n", " ") for t in toks)
-            ids = np.empty(len(counts), dtype=np.int64)
-            tfs = np.empty(len(counts), dtype=np.float32)
-            for j, (t, c) in enumerate(counts.items()):
-                i = vocab.get(t)
-                if i is None:
-                    i = vocab[t] = len(self.terms)
-                    self.terms.append(t)
-                ids[j], tfs[j] = i, c
-            self._delta[row] = (ids, tfs)
-            self._delta_nnz += len(ids)
-            lens.append(sum(counts.values()))
-            rows.append(row)
-            row += 1
-        n_new = row - start
         if not n_new:
             return np.zeros(0, dtype=np.int64)
+        if counts.shape[1] > len(self.terms):
+            raise InvalidInputError(f"词频矩阵有 {counts.shape[1]} 列, 词表只有 {len(self.terms)} 个词 (count matrix wider than the vocabulary)")
+        counts = sp.csr_matrix(counts, dtype=np.float32)
+        counts.sum_duplicates()
         self.df = self._grow(self.df, len(self.terms))
-        for r in rows:
-            self.df[self._delta[r][0]] += 1
-        lens = np.asarray(lens, dtype=np.float32)
+        self.df[: counts.shape[1]] += np.bincount(counts.indices, minlength=counts.shape[1])
+        lens = np.asarray(counts.sum(axis=1), dtype=np.float32).ravel()
         self.doc_len = np.concatenate([self.doc_len[:start], lens])
         self.alive = np.concatenate([self.alive[:start], np.ones(n_new, dtype=bool)])
         self.total_len += float(lens.sum())
+        self._delta.append(counts)
+        self._delta_starts.append(start)
+        self._delta_nnz += counts.nnz
         self._delta_csc = None
-        if self._delta_nnz > max(self.merge_min, self.merge_ratio * self.main.nnz) or self.main_rows == 0:
+        if merge and (self._delta_nnz > max(self.merge_min, self.merge_ratio * self.main.nnz) or self.main_rows == 0):
             self.merge()
-        return np.arange(start, row, dtype=np.int64)
+        return np.arange(start, start + n_new, dtype=np.int64)
+
+    def _row_terms(self, r: int) -> np.ndarray:
+        """Term ids of one live row (main or delta)."""
+        if r >= self.main_rows:
+            b = bisect_right(self._delta_starts, r) - 1
+            m, i = self._delta[b], r - self._delta_starts[b]
+            return m.indices[m.indptr[i] : m.indptr[i + 1]]
+        if self._main_csr is None:
+            self._main_csr = self.main.tocsr()
+        m = self._main_csr
+        return m.indices[m.indptr[r] : m.indptr[r + 1]]
 
     def remove(self, rows: Iterable[int]) -> int:
         """Tombstone rows (unknown or already removed rows are ignored); returns how many were removed."""
@@ -130,36 +169,37 @@ class BM25Index:
             r = int(r)
             if not (0 <= r < self.n_rows) or not self.alive[r]:
                 continue
-            if r >= self.main_rows:
-                ids, _ = self._delta[r]
-            else:
-                if self._main_csr is None:
-                    self._main_csr = self.main.tocsr()
-                m = self._main_csr
-                ids = m.indices[m.indptr[r] : m.indptr[r + 1]]
-            self.df[ids] -= 1
+            self.df[self._row_terms(r)] -= 1
             self.alive[r] = False
             self.total_len -= float(self.doc_len[r])
             n += 1
         return n
 
+    def _delta_coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(rows, term ids, tfs)`` of every delta posting, with absolute row numbers."""
+        rr, cc, dd = [], [], []
+        for start, m in zip(self._delta_starts, self._delta):
+            c = m.tocoo()
+            rr.append(c.row.astype(np.int64) + start)
+            cc.append(c.col.astype(np.int64))
+            dd.append(c.data)
+        if not rr:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.concatenate(rr), np.concatenate(cc), np.concatenate(dd).astype(np.float32)
+
     def merge(self) -> None:
         """Fold the delta into main and drop the postings of removed rows."""
         main = self.main.tocoo()
-        keep = self.alive[main.row] if main.nnz else np.zeros(0, dtype=bool)
-        parts_r, parts_c, parts_d = [main.row[keep]], [main.col[keep]], [main.data[keep]]
-        for r, (ids, tfs) in self._delta.items():
-            if self.alive[r]:
-                parts_r.append(np.full(len(ids), r, dtype=np.int64))
-                parts_c.append(ids)
-                parts_d.append(tfs)
-        rr = np.concatenate(parts_r).astype(np.int64)
-        cc = np.concatenate(parts_c).astype(np.int64)
-        dd = np.concatenate(parts_d).astype(np.float32)
-        self.main = sp.csc_matrix((dd, (rr, cc)), shape=(self.n_rows, len(self.terms)), dtype=np.float32)
+        dr, dc, dd = self._delta_coo()
+        rr = np.concatenate([main.row.astype(np.int64), dr])
+        cc = np.concatenate([main.col.astype(np.int64), dc])
+        dd = np.concatenate([main.data.astype(np.float32), dd])
+        keep = self.alive[rr]
+        self.main = sp.csc_matrix((dd[keep], (rr[keep], cc[keep])), shape=(self.n_rows, len(self.terms)), dtype=np.float32)
         self.main.indices = self.main.indices.astype(np.int32, copy=False)
         self.main_rows = self.n_rows
         self._delta.clear()
+        self._delta_starts.clear()
         self._delta_nnz = 0
         self._delta_csc = None
         self._main_csr = None
@@ -168,11 +208,19 @@ class BM25Index:
         if not self._delta:
             return None
         if self._delta_csc is None:
-            rr = np.concatenate([np.full(len(ids), r, dtype=np.int64) for r, (ids, _) in self._delta.items()])
-            cc = np.concatenate([ids for ids, _ in self._delta.values()])
-            dd = np.concatenate([tfs for _, tfs in self._delta.values()])
+            rr, cc, dd = self._delta_coo()
             self._delta_csc = sp.csc_matrix((dd, (rr, cc)), shape=(self.n_rows, len(self.terms)), dtype=np.float32)
         return self._delta_csc
+
+    def row_counts(self, rows: Sequence[int]) -> sp.csr_matrix:
+        """Term frequencies of the given (live) rows as a ``(len(rows), n_terms)`` CSR matrix."""
+        if self._delta:
+            self.merge()
+        if self._main_csr is None:
+            self._main_csr = self.main.tocsr()
+        m = self._main_csr[np.asarray(rows, dtype=np.int64)]
+        m.sum_duplicates()
+        return _widen(m, len(self.terms))
 
     # ----------------------------------------------------------------- queries
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
@@ -274,3 +322,10 @@ class BM25Index:
         ix.df = np.diff(indptr).astype(np.int64)  # dead rows' postings were dropped on save
         ix.total_len = float(ix.doc_len[ix.alive].sum())
         return ix
+
+
+def _widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
+    """``m`` with (empty) columns up to ``n_cols``: terms added after it was built."""
+    if m.shape[1] >= n_cols:
+        return m
+    return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..atomic import atomic_dir
 from ..errors import DataMissingError, IndexCorruptError, InvalidInputError
 from ..text import search_tokens
-from .bm25 import BM25Index
+from .bm25 import BM25Index, _widen
 from .dense import DenseIndex
 from .embedders import Embedder, load_embedder
 from .fusion import rrf
@@ -150,17 +151,17 @@ class HybridIndex:
 
         bar = tqdm(total=len(docs), desc="索引 (indexing)", unit="doc", disable=not progress)
         need_fit = self.embedder.needs_fit and not self.embedder.fitted
-        all_rows, all_tokens = [], []
+        pending = []  # (rows, texts, counts, tokens) waiting for the embedder's fit
         for i in range(0, len(docs), batch_size):
             part = docs[i : i + batch_size]
-            toks = [self.tokens(d.text) for d in part]
-            rows = self.bm25.add(toks)
+            texts = [d.text for d in part]
+            counts, toks = self._count(texts)  # tokenised once: BM25 and LSA share the counts
+            rows = self.bm25.add_counts(counts, merge=i + batch_size >= len(docs))
             self.store.put(rows, part)
             if need_fit:
-                all_rows.append(rows)
-                all_tokens += toks
+                pending.append((rows, texts, counts, toks))
             else:
-                self._embed_into_dense(rows, [d.text for d in part], toks)
+                self._embed_into_dense(rows, texts, counts, toks)
             bar.update(len(part))
         bar.close()
         self._where_cache.clear()
@@ -168,19 +169,57 @@ class HybridIndex:
             if self.bm25.n_docs > len(docs):  # earlier documents exist: fit on everything
                 self.refit()
             else:
-                self.embedder.fit([d.text for d in docs], all_tokens)
+                texts = [t for _, ts, _, _ in pending for t in ts]
+                if self._counts_embedder():
+                    n_terms = len(self.bm25.terms)
+                    counts = sp.vstack([_widen(c, n_terms) for _, _, c, _ in pending], format="csr")
+                    self.embedder.fit_counts(texts, counts, self.bm25.terms)
+                else:
+                    self.embedder.fit(texts, [t for _, _, _, ts in pending for t in ts])
                 self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
-                self._embed_into_dense(np.concatenate(all_rows), [d.text for d in docs], all_tokens)
+                for rows, texts, counts, toks in pending:
+                    self._embed_into_dense(rows, texts, counts, toks)
         elif self._should_refit():
             log.info("LSA refit: %d documents now vs %d at fit time", len(self), getattr(self.embedder, "n_fit_docs", 0))
             self.refit()
         return len(docs)
 
-    def _embed_into_dense(self, rows, texts, toks, batch: int = 4096) -> None:
+    def _count(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, list | None]:
+        """BM25 term counts of ``texts`` (new terms join the vocabulary), and their tokens when an
+        embedder other than LSA will need them."""
+        from ..text.bigrams import BigramSegmenter
+
+        seg = self.segmenter
+        if type(seg) is BigramSegmenter and self._counts_embedder():  # words in Python, bigrams in numpy
+            from .bigram_terms import BigramTerms
+            from .parallel import tokenize_many
+
+            if getattr(self, "_bigram_terms", None) is None or self._bigram_terms.bm25 is not self.bm25:
+                self._bigram_terms = BigramTerms(self.bm25)
+            words = self.bm25.count_matrix(tokenize_many(seg.base, texts))
+            bigrams = self._bigram_terms.counts(texts, words)
+            return (_widen(words, bigrams.shape[1]) + bigrams).tocsr(), None
+        toks = self.tokenize(texts)
+        return self.bm25.count_matrix(toks), (None if self._counts_embedder() else toks)
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        """:meth:`tokens` of many texts (in worker processes when that pays, see :mod:`.parallel`)."""
+        from .parallel import tokenize_many
+
+        return tokenize_many(self.segmenter, texts)
+
+    def _counts_embedder(self) -> bool:
+        """True when the embedder can work from BM25's term counts (LSA) instead of token lists."""
+        return hasattr(self.embedder, "embed_counts") and hasattr(self.embedder, "fit_counts")
+
+    def _embed_into_dense(self, rows, texts, counts, toks, batch: int = 4096) -> None:
         if self.dense is None:
             self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
         for i in range(0, len(texts), batch):
-            vecs = self.embedder.embed(texts[i : i + batch], toks[i : i + batch])
+            if toks is None:
+                vecs = self.embedder.embed_counts(texts[i : i + batch], counts[i : i + batch], self.bm25.terms)
+            else:
+                vecs = self.embedder.embed(texts[i : i + batch], toks[i : i + batch])
             self.dense.add(np.asarray(rows[i : i + batch]), vecs)
 
     def _should_refit(self) -> bool:
@@ -188,18 +227,32 @@ class HybridIndex:
         return bool(self.embedder.needs_fit and self.refit_ratio and n_fit and len(self) <= self.auto_refit_max
                     and len(self) > self.refit_ratio * n_fit)
 
-    def refit(self, progress: bool = False) -> None:
-        """Refit the embedder on all live documents and re-embed them (LSA after the corpus grew a lot)."""
+    def refit(self, progress: bool = False, batch: int = 8192) -> None:
+        """Refit the embedder on the live documents and re-embed them all (LSA, after the corpus grew a lot).
+
+        With LSA nothing is re-tokenised: the term counts come from the BM25 index, the model is
+        fitted on a seeded sample of at most ``fit_max_docs`` documents, and every document is then
+        projected, in batches.
+        """
         rows, texts = [], []
         for r, _, text, _ in self.store.iter_all():
             rows.append(r)
             texts.append(text)
         if not texts:
             return
-        toks = [self.tokens(t) for t in texts]
-        self.embedder.fit(texts, toks)
-        self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
-        self._embed_into_dense(np.asarray(rows, dtype=np.int64), texts, toks)
+        rows = np.asarray(rows, dtype=np.int64)
+        if self._counts_embedder():
+            sample = self.embedder.sample(len(rows)) if hasattr(self.embedder, "sample") else np.arange(len(rows))
+            counts = self.bm25.row_counts(rows[sample])
+            self.embedder.fit_counts([texts[i] for i in sample], counts, self.bm25.terms, n_total=len(rows))
+            self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
+            for i in range(0, len(rows), batch):
+                self._embed_into_dense(rows[i : i + batch], texts[i : i + batch], self.bm25.row_counts(rows[i : i + batch]), None)
+        else:
+            toks = self.tokenize(texts)
+            self.embedder.fit(texts, toks)
+            self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
+            self._embed_into_dense(rows, texts, None, toks)
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id (unknown ids are ignored); returns how many were removed."""

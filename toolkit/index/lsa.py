@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
+from itertools import islice
 from pathlib import Path
 from typing import Sequence
 
@@ -25,11 +25,53 @@ BIGRAM = "#"  # prefix that keeps character bigrams apart from jieba words
 
 
 _CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+_SHIFT = 21  # code points fit in 21 bits: a bigram is (first << 21) | second
 
 
 def char_bigrams(text: str) -> list[str]:
     """Bigrams of consecutive CJK characters (runs broken by anything else)."""
     return [BIGRAM + run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)]
+
+
+def bigram_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The CJK character bigrams of ``texts`` as integers, without a Python step per character.
+
+    The same bigrams as :func:`char_bigrams` (``key = ord(a) << 21 | ord(b)``).
+
+    Returns:
+        ``(doc, key)``: int64 arrays, one entry per bigram occurrence, ``doc`` indexing ``texts``.
+    """
+    if not len(texts):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # One code point per character (surrogatepass keeps stray surrogates as one, non-CJK, unit);
+    # the "\n" between texts is not CJK, so no bigram spans two texts.
+    cp = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    cjk = np.zeros(len(cp), dtype=bool)
+    for lo, hi in _CJK_RANGES:
+        cjk |= (cp >= lo) & (cp <= hi)
+    pair = np.flatnonzero(cjk[:-1] & cjk[1:])
+    lens = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    doc = np.searchsorted(np.cumsum(lens), pair, side="right")
+    return doc.astype(np.int64), (cp[pair] << _SHIFT) | cp[pair + 1]
+
+
+def _bigram_key(feature: str) -> int | None:
+    """The integer key of a ``#ab`` bigram feature (None for word features)."""
+    if len(feature) == 3 and feature[0] == BIGRAM:
+        return (ord(feature[1]) << _SHIFT) | ord(feature[2])
+    return None
+
+
+def _key_feature(key: int) -> str:
+    return BIGRAM + chr(key >> _SHIFT) + chr(key & ((1 << _SHIFT) - 1))
+
+
+def _orthonormal(y: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of ``y``'s columns (economic QR; scipy's is ~3× numpy's here)."""
+    import scipy.linalg
+
+    return scipy.linalg.qr(y, mode="economic", check_finite=False)[0]
 
 
 def randomized_row_svd(x: sp.csr_matrix, k: int, n_iter: int = 2, oversample: int = 10, seed: int = 0):
@@ -38,20 +80,24 @@ def randomized_row_svd(x: sp.csr_matrix, k: int, n_iter: int = 2, oversample: in
     Unlike sklearn's version (which orthogonalises in the feature space, a QR of a
     ``n_features × k`` matrix that dominated the fit time here), this keeps every QR on the
     document side and gets the right vectors from the small ``(k+p)×(k+p)`` Gram matrix, so the
-    work is sparse products plus float32 GEMMs.
+    work is sparse products plus float32 GEMMs. The power iterations renormalise with an LU
+    factor (as sklearn does), the final basis with QR.
 
     Returns:
         ``(s, vt)``: singular values (descending) and ``(k, n_features)`` right vectors.
     """
+    import scipy.linalg
+
     n, v = x.shape
     l = min(k + oversample, n, v)
     rng = np.random.default_rng(seed)
+    xt = x.T.tocsr()  # x.T @ q as a CSR product: scipy's CSC kernel is ~2× slower
     y = np.asarray(x @ rng.standard_normal((v, l), dtype=np.float32))
-    q, _ = np.linalg.qr(y)
     for _ in range(n_iter):
-        z = np.asarray(x.T @ q)  # (v, l)
-        q, _ = np.linalg.qr(np.asarray(x @ z))
-    b = np.asarray((x.T @ q).T, dtype=np.float32)  # (l, v): x ≈ q b
+        y = scipy.linalg.lu(y, permute_l=True, check_finite=False)[0]
+        y = np.asarray(x @ np.asarray(xt @ y))
+    q = _orthonormal(y)
+    b = np.asarray((xt @ q).T, dtype=np.float32)  # (l, v): x ≈ q b
     w, ub = np.linalg.eigh((b @ b.T).astype(np.float64))
     order = np.argsort(w)[::-1][:k]
     w, ub = np.clip(w[order], 0, None), ub[:, order]
@@ -94,6 +140,7 @@ class LSAEmbedder(Embedder):
         self.idf = np.zeros(0, dtype=np.float32)
         self.components = np.zeros((0, 0), dtype=np.float32)  # (dim, n_features)
         self.n_fit_docs = 0
+        self._set_vocabulary([])
 
     # ----------------------------------------------------------------- helpers
     @property
@@ -112,60 +159,159 @@ class LSAEmbedder(Embedder):
     def fitted(self) -> bool:
         return self.dim > 0
 
-    def _features(self, text: str, tokens: Sequence[str] | None) -> list[str]:
-        toks = list(tokens) if tokens is not None else search_tokens(text, self.segmenter)
-        return toks + char_bigrams(text) if self.bigrams else toks
+    def _tokens(self, texts: Sequence[str], tokens) -> list:
+        return list(tokens) if tokens is not None else [search_tokens(t, self.segmenter) for t in texts]
 
-    def _matrix(self, feats: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        """Sublinear TF-IDF rows, L2-normalised, over the fitted vocabulary."""
-        get = self.vocab.get
-        indptr, indices = [0], []
-        for fs in feats:
-            indices.extend(i for i in map(get, fs) if i is not None)
-            indptr.append(len(indices))
-        indptr = np.asarray(indptr, dtype=np.int64)
-        rows = np.repeat(np.arange(len(feats)), np.diff(indptr))
-        x = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), (rows, np.asarray(indices, dtype=np.int64))),
-                          shape=(len(feats), len(self.features)))
+    def _set_vocabulary(self, features: list[str]) -> None:
+        self.features = features
+        self.vocab = {f: i for i, f in enumerate(features)}
+        keys = [(k, i) for i, f in enumerate(features) if (k := _bigram_key(f)) is not None]
+        keys.sort()
+        self._bg_keys = np.fromiter((k for k, _ in keys), dtype=np.int64, count=len(keys))
+        self._bg_cols = np.fromiter((i for _, i in keys), dtype=np.int64, count=len(keys))
+        self._term_map = None
+
+    def _bigram_part(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``(doc, column)`` of every bigram occurrence of ``texts`` that is a feature."""
+        if not self.bigrams or not len(self._bg_keys):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        doc, key = bigram_keys(texts)
+        pos = np.minimum(np.searchsorted(self._bg_keys, key), len(self._bg_keys) - 1)
+        hit = self._bg_keys[pos] == key
+        return doc[hit], self._bg_cols[pos[hit]]
+
+    def _tfidf(self, n: int, rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray) -> sp.csr_matrix:
+        """Sublinear TF-IDF rows, L2-normalised, from feature occurrences (``tfs`` counts per entry)."""
+        x = sp.csr_matrix((tfs.astype(np.float32), (rows, cols)), shape=(n, len(self.features)))
         x.sum_duplicates()
-        x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]  # sublinear tf × idf
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())  # unit rows
-        return sp.diags(1.0 / np.where(norms > 0, norms, 1.0)).dot(x).tocsr().astype(np.float32)
+        x.data = ((1.0 + np.log(x.data)) * self.idf[x.indices]).astype(np.float32)  # sublinear tf × idf
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        x.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(x.indptr)).astype(np.float32)
+        return x
+
+    def _word_columns(self, terms: Sequence[str]) -> np.ndarray:
+        """Feature column of each external term id (-1 when not a feature); cached, grown with ``terms``."""
+        tm = self._term_map
+        if tm is None or tm[0] is not terms or tm[1] > len(terms):
+            tm = self._term_map = (terms, 0, np.zeros(0, dtype=np.int64))
+        _, done, cols = tm
+        if done < len(terms):
+            get = self.vocab.get
+            more = np.fromiter((get(t, -1) for t in islice(terms, done, None)), dtype=np.int64, count=len(terms) - done)
+            cols = np.concatenate([cols, more])
+            self._term_map = (terms, len(terms), cols)
+        return cols
+
+    def matrix(self, texts: Sequence[str], counts: sp.csr_matrix | None = None, terms: Sequence[str] | None = None,
+               tokens=None) -> sp.csr_matrix:
+        """The TF-IDF rows of ``texts`` (before projection).
+
+        Word features come from ``counts`` (a ``(len(texts), len(terms))`` term-frequency matrix, e.g.
+        the BM25 index's, so texts are not tokenised twice) or else from ``tokens`` (or the segmenter).
+        """
+        n = len(texts)
+        if counts is not None:
+            c = counts.tocoo()
+            wcols = self._word_columns(terms)[c.col] if c.nnz else np.zeros(0, dtype=np.int64)
+            keep = wcols >= 0
+            w_rows, w_cols, w_tfs = c.row[keep].astype(np.int64), wcols[keep], c.data[keep].astype(np.float32)
+        else:
+            toks = self._tokens(texts, tokens)
+            get = self.vocab.get
+            w_cols_l, lens = [], []
+            for ts in toks:
+                before = len(w_cols_l)
+                w_cols_l.extend(i for i in map(get, ts) if i is not None)
+                lens.append(len(w_cols_l) - before)
+            w_rows = np.repeat(np.arange(n, dtype=np.int64), lens)
+            w_cols = np.asarray(w_cols_l, dtype=np.int64)
+            w_tfs = np.ones(len(w_cols), dtype=np.float32)
+        b_rows, b_cols = self._bigram_part(texts)
+        return self._tfidf(n, np.concatenate([w_rows, b_rows]), np.concatenate([w_cols, b_cols]),
+                           np.concatenate([w_tfs, np.ones(len(b_rows), dtype=np.float32)]))
 
     # ----------------------------------------------------------------- fit / embed
     def fit(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> "LSAEmbedder":
         """Learn vocabulary, idf and SVD components from ``texts`` (replaces any previous fit)."""
-        n_all = len(texts)
-        if n_all == 0:
+        from .bm25 import BM25Index
+
+        if len(texts) == 0:
             raise InvalidInputError("LSA 拟合需要至少一篇文档 (LSA fit needs at least one document)")
-        idx = np.arange(n_all)
+        idx = self.sample(len(texts))
+        terms = BM25Index()  # only for its term interning
+        counts = terms.count_matrix(self._tokens([texts[i] for i in idx], [tokens[i] for i in idx] if tokens is not None else None))
+        return self._fit(len(texts), [texts[i] for i in idx], counts, terms.terms)
+
+    def fit_counts(self, texts: Sequence[str], counts: sp.csr_matrix, terms: Sequence[str],
+                   n_total: int | None = None) -> "LSAEmbedder":
+        """:meth:`fit` from a term-frequency matrix over ``terms`` (one row per text) instead of tokens.
+
+        Args:
+            texts: the documents (or a sample of them, see :meth:`sample`).
+            counts: their ``(len(texts), len(terms))`` term frequencies.
+            terms: the term of each column.
+            n_total: how many documents ``texts`` was sampled from (recorded as ``n_fit_docs``).
+        """
+        if len(texts) == 0:
+            raise InvalidInputError("LSA 拟合需要至少一篇文档 (LSA fit needs at least one document)")
+        idx = self.sample(len(texts))
+        return self._fit(n_total or len(texts), [texts[i] for i in idx], sp.csr_matrix(counts)[idx], terms)
+
+    def sample(self, n_all: int) -> np.ndarray:
+        """The seeded sample (sorted indices) of at most ``fit_max_docs`` documents the model is fitted on."""
         if n_all > self.fit_max_docs:
-            idx = np.sort(np.random.default_rng(self.seed).choice(n_all, self.fit_max_docs, replace=False))
-        texts_s = [texts[i] for i in idx]
-        toks_s = [tokens[i] for i in idx] if tokens is not None else None
-        feats = [self._features(t, toks_s[j] if toks_s is not None else None) for j, t in enumerate(texts_s)]
-        n = len(texts_s)
-        df = Counter(f for fs in feats for f in set(fs))
+            return np.sort(np.random.default_rng(self.seed).choice(n_all, self.fit_max_docs, replace=False))
+        return np.arange(n_all)
+
+    def _fit(self, n_all: int, texts: list[str], counts: sp.csr_matrix, terms: Sequence[str]) -> "LSAEmbedder":
+        n = len(texts)
         min_df = self.min_df if n >= 200 else 1
-        kept = sorted((f for f, c in df.items() if c >= min_df), key=lambda f: (-df[f], f))[: self.max_features]
-        if not kept:
+        counts = sp.csr_matrix(counts)
+        counts.sum_duplicates()
+        # document frequencies: words from the count matrix, bigrams from the texts (per block of docs)
+        w_df = np.bincount(counts.indices, minlength=counts.shape[1])
+        keys_parts = []
+        if self.bigrams:
+            for i in range(0, n, 4096):
+                doc, key = bigram_keys(texts[i : i + 4096])
+                keys_parts.append(np.unique((doc << (2 * _SHIFT)) | key) & ((1 << (2 * _SHIFT)) - 1))
+        b_keys, b_df = np.unique(np.concatenate(keys_parts) if keys_parts else np.zeros(0, dtype=np.int64), return_counts=True)
+        w_ids = np.flatnonzero(w_df >= min_df)
+        b_sel = np.flatnonzero(b_df >= min_df)
+        dfs = np.concatenate([w_df[w_ids], b_df[b_sel]])
+        if not len(dfs):
             raise InvalidInputError("LSA 拟合的文本中没有可用的词 (no usable words in the fit texts)")
-        self.features = kept
-        self.vocab = {f: i for i, f in enumerate(kept)}
-        self.idf = (np.log((1.0 + n) / (1.0 + np.array([df[f] for f in kept], dtype=np.float64))) + 1.0).astype(np.float32)
+        # the max_features most frequent features, ties by feature string (only the cut-off df needs sorting)
+        cut = np.sort(dfs)[::-1][min(self.max_features, len(dfs)) - 1]
+        cand = np.flatnonzero(dfs >= cut)
+        names = [terms[w_ids[i]] if i < len(w_ids) else _key_feature(int(b_keys[b_sel[i - len(w_ids)]])) for i in cand]
+        df_of: dict[str, int] = {}
+        for f, d in zip(names, dfs[cand].tolist()):
+            df_of[f] = max(d, df_of.get(f, 0))  # a word spelt like a "#ab" bigram: one feature
+        kept = sorted(df_of, key=lambda f: (-df_of[f], f))[: self.max_features]
+        self._set_vocabulary(kept)
+        self.idf = (np.log((1.0 + n) / (1.0 + np.array([df_of[f] for f in kept], dtype=np.float64))) + 1.0).astype(np.float32)
         self.components = np.zeros((0, len(kept)), dtype=np.float32)
-        x = self._matrix(feats)
+        self._ct = None
+        x = self.matrix(texts, counts, terms)
         k = min(self.target_dim, x.shape[0], x.shape[1])
         if x.shape[0] * x.shape[1] <= 20_000_000:  # small: exact SVD
-            _, s, vt = np.linalg.svd(x.toarray().astype(np.float64), full_matrices=False)
-            vt = vt[:k][s[:k] > 1e-6 * max(s[0], 1e-12)]
+            _, sv, vt = np.linalg.svd(x.toarray().astype(np.float64), full_matrices=False)
+            vt = vt[:k][sv[:k] > 1e-6 * max(sv[0], 1e-12)]
         else:
-            s, vt = randomized_row_svd(x, k, n_iter=2, seed=self.seed)
+            _, vt = randomized_row_svd(x, k, n_iter=2, seed=self.seed)
         if len(vt) == 0:
             raise InvalidInputError("LSA 拟合失败: 文本矩阵秩为 0 (degenerate corpus: rank 0)")
         self.components = np.ascontiguousarray(vt, dtype=np.float32)
         self.n_fit_docs = n_all
         return self
+
+    def _project(self, x: sp.csr_matrix) -> np.ndarray:
+        ct = getattr(self, "_ct", None)
+        if ct is None or ct.shape[::-1] != self.components.shape:
+            # scipy would copy a transposed (Fortran-order) view on every call: keep a C-order copy
+            ct = self._ct = np.ascontiguousarray(self.components.T)
+        return l2_normalise(np.asarray(x @ ct))
 
     def embed(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
         """Project texts into the fitted LSA space (unit vectors; all-zero for texts with no known feature)."""
@@ -173,12 +319,15 @@ class LSAEmbedder(Embedder):
             raise InvalidInputError("LSA 模型尚未拟合 (LSAEmbedder is not fitted): call fit(texts) first")
         if not len(texts):
             return np.zeros((0, self.dim), dtype=np.float32)
-        x = self._matrix([self._features(t, tokens[i] if tokens is not None else None) for i, t in enumerate(texts)])
-        ct = getattr(self, "_ct", None)
-        if ct is None or ct.shape[::-1] != self.components.shape:
-            # scipy would copy a transposed (Fortran-order) view on every call: keep a C-order copy
-            ct = self._ct = np.ascontiguousarray(self.components.T)
-        return l2_normalise(np.asarray(x @ ct))
+        return self._project(self.matrix(texts, tokens=tokens))
+
+    def embed_counts(self, texts: Sequence[str], counts: sp.csr_matrix, terms: Sequence[str]) -> np.ndarray:
+        """:meth:`embed` from a term-frequency matrix over ``terms`` (one row per text) instead of tokens."""
+        if not self.fitted:
+            raise InvalidInputError("LSA 模型尚未拟合 (LSAEmbedder is not fitted): call fit(texts) first")
+        if not len(texts):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._project(self.matrix(texts, counts, terms))
 
     # ----------------------------------------------------------------- persistence
     def spec(self) -> dict:
@@ -206,8 +355,7 @@ class LSAEmbedder(Embedder):
         folder = Path(folder)
         spec = json.loads((folder / SPEC_FILE).read_text(encoding="utf-8"))
         obj = cls(segmenter=segmenter, **spec["params"])
-        obj.features = (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")
-        obj.vocab = {f: i for i, f in enumerate(obj.features)}
+        obj._set_vocabulary((folder / "vocab.txt").read_text(encoding="utf-8").split("\n"))
         obj.idf = np.load(folder / "idf.npy", allow_pickle=False)
         obj.components = np.load(folder / "components.npy", allow_pickle=False)
         obj.n_fit_docs = int(spec["n_fit_docs"])

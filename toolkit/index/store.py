@@ -15,6 +15,8 @@ from typing import Iterable
 
 import numpy as np
 
+_dumps = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(..., ensure_ascii=False) builds one per call
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     row INTEGER PRIMARY KEY,
@@ -70,7 +72,7 @@ class DocStore:
             conn = self._writable()
             conn.executemany(
                 "INSERT INTO docs(row, id, text, meta) VALUES (?, ?, ?, ?)",
-                ((int(r), d.id, d.text, json.dumps(d.metadata, ensure_ascii=False)) for r, d in zip(rows, docs)),
+                ((int(r), d.id, d.text, _dumps(d.metadata)) for r, d in zip(rows, docs)),
             )
             conn.commit()
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import InvalidInputError
+from .tokens import keep_token
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ _NUMERAL = re.compile(r"^第?[〇零一二三四五六七八九十百千万两\d
 
 
 BACKENDS = ("auto", "jieba", "rjieba")
+MEMO_MAX = 1_000_000  # distinct words whose search tokens a Segmenter remembers (≈ 200 MB at most)
 
 
 def _read_userdict(path: Path) -> list[tuple[str, int | None, str | None]]:
@@ -101,6 +103,7 @@ class Segmenter:
         self._tk = None
         self._has_word = None
         self._lock = threading.Lock()
+        self._memo: dict[str, tuple[str, ...]] = {}  # word -> its search tokens (see search_tokens)
 
     @property
     def tokenizer(self):
@@ -148,6 +151,18 @@ class Segmenter:
             return self.tokenizer.cut(text, self.hmm)
         return self.tokenizer.lcut(text, HMM=self.hmm)
 
+    def _parts(self, w: str) -> list[str]:
+        """``w``'s in-dictionary 2/3-char parts followed by ``w`` itself (search mode for one word)."""
+        n = len(w)
+        if n <= 2 or _NUMERAL.match(w):  # 第四十七条 must not yield 四十, 七条 ...
+            return [w]
+        has = self._has_word
+        out = [g for i in range(n - 1) if has(g := w[i : i + 2])]
+        if n > 3:
+            out.extend(g for i in range(n - 2) if has(g := w[i : i + 3]))
+        out.append(w)
+        return out
+
     def cut_for_search(self, text: str) -> list[str]:
         """Segment for indexing: precise-mode words plus their in-dictionary 2/3-char parts.
 
@@ -155,20 +170,36 @@ class Segmenter:
         matches an article that names the whole law.
         """
         words = self.cut(text)  # initialises the tokenizer and _has_word
-        has = self._has_word
         out: list[str] = []
         for w in words:
-            n = len(w)
-            if n > 2 and not _NUMERAL.match(w):  # 第四十七条 must not yield 四十, 七条 ...
-                out.extend(g for i in range(n - 1) if has(g := w[i : i + 2]))
-                if n > 3:
-                    out.extend(g for i in range(n - 2) if has(g := w[i : i + 3]))
-            out.append(w)
+            out.extend(self._parts(w))
+        return out
+
+    def search_tokens(self, text: str) -> list[str]:
+        """Exactly ``toolkit.text.search_tokens(text, self)`` (default stopwords), memoised per word.
+
+        Search mode and the token filter only ever look at one word at a time, so each distinct
+        word's tokens are computed once and then reused: indexing a corpus costs little more than
+        jieba's own ``cut``. The memo is dropped when a word is added (and when it grows past
+        ``MEMO_MAX`` words).
+        """
+        words = self.cut(text)
+        memo = self._memo
+        if len(memo) > MEMO_MAX:
+            memo.clear()
+        out: list[str] = []
+        extend = out.extend
+        for w in words:
+            toks = memo.get(w)
+            if toks is None:
+                toks = memo[w] = tuple(t for t in (p.strip().lower() for p in self._parts(w)) if keep_token(t))
+            extend(toks)
         return out
 
     def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
         """Add one word to this segmenter only."""
         self.tokenizer.add_word(word, freq, tag)
+        self._memo = {}
         if self.backend == "jieba":
             freq_map = self.tokenizer.FREQ
             self._has_word = lambda w: bool(freq_map.get(w))

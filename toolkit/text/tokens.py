@@ -31,14 +31,24 @@ def search_tokens(text: str, segmenter, for_search: bool = True, stopwords=STOPW
     Args:
         text: the text to tokenise.
         segmenter: a :class:`~toolkit.text.Segmenter` (anything with ``cut``; ``cut_for_search``
-            is used when present and ``for_search`` is true).
+            is used when present and ``for_search`` is true; a ``search_tokens(text)`` method, when
+            present, is trusted to return this function's result with the default stopwords).
         for_search: add the in-dictionary sub-words of long words (jieba search mode).
         stopwords: the words to drop.
 
     Returns:
         The tokens in text order (duplicates kept: BM25 needs term frequencies).
     """
+    if for_search and stopwords is STOPWORDS:
+        fast = getattr(segmenter, "search_tokens", None)  # same result, memoised per word
+        if fast is not None:
+            return fast(text)
     cut = getattr(segmenter, "cut_for_search", None) if for_search else None
     words = (cut or segmenter.cut)(text)
     search = _WORDISH.search
     return [w for w in (t.strip().lower() for t in words) if w and w not in stopwords and search(w)]
+
+
+def keep_token(token: str, stopwords=STOPWORDS) -> bool:
+    """The filter of :func:`search_tokens` for one stripped, lower-cased token."""
+    return bool(token) and token not in stopwords and _WORDISH.search(token) is not None
