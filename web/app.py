@@ -19,7 +19,7 @@ language_toggle()
 
 # Page scripts live in web/views/, not web/pages/: a pages/ folder beside the entry script makes Streamlit
 # run its first session in the legacy pages-folder mode, where direct page URLs show "Page not found".
-VIEWS = Path(__file__).parent / "views"
+VIEWS = Path(__file__).resolve().parent / "views"
 # (file stem, url path, Chinese title, English title, icon); the first is the default page.
 PAGES = (
     ("poetry", "poetry", "诗词创作", "Poetry", "🖋️"),
