@@ -52,6 +52,15 @@ def test_poetry_generate_and_search(app_test):
     assert any("李白" in m.value for m in at.markdown)
 
 
+def test_poetry_unloadable_backend_shows_one_error(app_test, tmp_path):
+    at = app_test("poetry")
+    at.session_state["llm_spec"] = str(tmp_path / "no-model")  # as chosen on the model-settings page
+    at.button(key="poem_go").click().run()
+    errors = ok(at)
+    assert len(errors) == 1 and "no-model" in errors[0], errors
+    assert "poems" not in at.session_state
+
+
 def test_law_qa_chat_and_verifier(app_test):
     at = app_test("law_qa")
     at.chat_input(key="law_q").set_value("被公司辞退没有补偿怎么办？").run()

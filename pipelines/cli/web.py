@@ -40,6 +40,7 @@ def streamlit_args(host: str, port: int, headless: bool = True) -> list[str]:
         "--server.port", str(port),
         "--server.headless", "true" if headless else "false",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",  # no "Deploy" button on a local app
         "--server.fileWatcherType", "none",
         # Uploads above this are refused by Streamlit itself; the KB applies its own (smaller) limit.
         "--server.maxUploadSize", str(get_settings().max_upload_mb + 1),

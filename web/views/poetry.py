@@ -44,13 +44,6 @@ def pipeline():
         return None
 
 
-def busy_label() -> str:
-    w = warm_poetry(llm_spec())
-    if w.done:
-        return t("生成中…", "Generating…")
-    return t("生成中…（首次使用，模型仍在后台加载）", "Generating… (first use: the model is still loading)")
-
-
 def draft_view(slot):
     """An ``on_draft`` callback that shows the batch's first draft in ``slot`` as it is decoded."""
     def show(drafts: list[str]) -> None:
@@ -80,15 +73,21 @@ with tab_gen:
     seed = c1.number_input(t("随机种子", "Seed"), 0, 2**31 - 1, 42, key="poem_seed")
     if st.button(t("生成", "Generate"), type="primary", key="poem_go"):
         live = st.empty()
-        with guard(), st.spinner(busy_label()):
-            pipe = pipeline()
-            if pipe is not None:
+        pipe = pipeline()
+        ready = pipe is not None
+        if ready and not warm_poetry(llm_spec()).done:
+            ready = False
+            with guard(), st.spinner(t("模型加载中（首次使用）…", "Loading the model (first use)…")):
+                pipe.llm  # noqa: B018 - waits for the background load (or raises its error)
+                ready = True
+        if ready:
+            with guard(), st.spinner(t("生成中…", "Generating…")):
                 kws = tuple(k for k in re.split(r"[,，、\s]+", keywords) if k)
-                st.session_state["poems"] = pipe.generate(topic=topic or None, form=form, keywords=kws,
-                                                          acrostic=acrostic or None, rhyme_group=rhyme or None,
-                                                          n=int(n), seed=int(seed), on_draft=draft_view(live))
-                if st.session_state["poems"]:
-                    st.session_state["last_generation"] = st.session_state["poems"][0].text
+                poems = pipe.generate(topic=topic or None, form=form, keywords=kws, acrostic=acrostic or None,
+                                      rhyme_group=rhyme or None, n=int(n), seed=int(seed), on_draft=draft_view(live))
+                st.session_state["poems"] = poems
+                if poems:
+                    st.session_state["last_generation"] = poems[0].text
         live.empty()
     for i, poem in enumerate(st.session_state.get("poems", [])):
         st.subheader(f"{t('候选', 'Candidate')} {i + 1} · {poem.form} · {t('得分', 'score')} {poem.score:.2f}")
