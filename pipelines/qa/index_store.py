@@ -27,13 +27,22 @@ def index_text(row: ChunkRow, doc_name: str) -> str:
     return f"{head}\n{row.text}" if head else row.text
 
 
-# A knowledge base grows one upload at a time, so the first fit of LSA sees only the first files:
-# refit whenever the live chunks pass REFIT_RATIO x the fitted count, at any size (amortised cost
-# stays linear: each refit re-embeds at most REFIT_RATIO/(REFIT_RATIO-1) times the corpus in total).
+# When LSA is refitted (the only model a knowledge base has to fit; sentence-transformers need none):
+# - adding or removing documents never refits by itself beyond these rules: new chunks are only
+#   projected into the existing model (cost proportional to the new chunks, no re-tokenising);
+# - below ALWAYS_REFIT_BELOW chunks, after every change: cheap (seconds), and a model fitted on the
+#   first small file misses most of the next file's vocabulary, which makes its dense scores noise;
+# - above that, once the live chunks pass REFIT_RATIO x the chunks the model was fitted on. A refit
+#   re-uses the BM25 term counts (nothing is tokenised again), fits on a seeded sample of at most
+#   LSA_FIT_MAX_DOCS chunks and re-projects every chunk; with the 1.5x rule the total re-projection
+#   work stays within 3x the corpus however it is uploaded.
+# One big `add_files` commit (the CLI batches up to 64 MB) fits once, on everything it adds.
 REFIT_RATIO = 1.5
-# Below this many chunks, refit after every change: cheap (seconds), and a small LSA model misses
-# most of a new file's vocabulary, which makes its dense scores noise.
 ALWAYS_REFIT_BELOW = 3000
+# The LSA fit sample (the SVD dominates fit time). With LSA the knowledge base ranks by BM25 and uses
+# dense hits only where BM25 has too few (see KnowledgeBase.dense_weight), so a larger sample buys
+# nothing measurable: bench/ingest_bench.py reports dense-only hit@5 on a 50 MB base.
+LSA_FIT_MAX_DOCS = 20_000
 
 
 def kb_segmenter(settings: Settings):
@@ -50,28 +59,15 @@ def new_index(settings: Settings):
     from toolkit.index import HybridIndex, make_embedder
 
     seg = kb_segmenter(settings)
-    return HybridIndex(segmenter=seg, embedder=make_embedder(settings.embedder, segmenter=seg), **_INDEX_OPTIONS)
+    spec = settings.embedder or "lsa"
+    extra = {"fit_max_docs": LSA_FIT_MAX_DOCS} if spec == "lsa" or spec.startswith("lsa:") else {}
+    return HybridIndex(segmenter=seg, embedder=make_embedder(spec, segmenter=seg, **extra), **_INDEX_OPTIONS)
 
 
 # RRF weights (bm25, dense). LSA is the weaker retriever on long documents (bench/kb_bench.py: BM25
 # alone 0.78 hit@5, LSA alone 0.42; equal weights let LSA's misses into the top 5), so it counts less.
 RRF_WEIGHTS = (1.0, 0.35)
 _INDEX_OPTIONS = {"refit_ratio": REFIT_RATIO, "auto_refit_max": 10**12, "weights": RRF_WEIGHTS}
-
-
-def _fast_queries(index) -> None:
-    """Store LSA components column-major so ``x @ components.T`` needs no 60k x 256 copy per query.
-
-    scipy's sparse @ dense makes a C-contiguous copy of the dense operand; ``components.T`` of a
-    row-major array is not contiguous, which cost ~0.5 s per query on a 7k-chunk base. Same values,
-    same results; a no-op for other embedders or once toolkit.index does this itself.
-    """
-    import numpy as np
-
-    emb = index.embedder
-    comp = getattr(emb, "components", None)
-    if isinstance(comp, np.ndarray) and comp.ndim == 2 and not comp.flags.f_contiguous:
-        emb.components = np.asfortranarray(comp)
 
 
 class IndexStore:
@@ -112,7 +108,6 @@ class IndexStore:
             self._index = HybridIndex.load(self.folder, segmenter=kb_segmenter(self.settings))
             for k, v in _INDEX_OPTIONS.items():  # runtime policy, not stored in the index files
                 setattr(self._index, k, tuple(v) if isinstance(v, tuple) else v)
-            _fast_queries(self._index)
         else:
             self._index = new_index(self.settings)
         self._version = self._data_version()
@@ -132,7 +127,6 @@ class IndexStore:
         if docs:
             index.add(docs)
             self._maybe_refit(index)
-            _fast_queries(index)
         index.save(self.folder)
         self._version = self._data_version()
         self._names = None
@@ -142,7 +136,6 @@ class IndexStore:
         index = self.index()
         if index.remove(list(chunk_ids)):  # unknown ids are ignored by the index
             self._maybe_refit(index)
-            _fast_queries(index)
             index.save(self.folder)
         self._version = self._data_version()
         self._names = None
@@ -162,7 +155,6 @@ class IndexStore:
         index = new_index(self.settings)
         if rows:
             index.add([Document(r.chunk_id, index_text(r, names.get(r.doc_id, "")), {"doc_id": r.doc_id}) for r in rows])
-            _fast_queries(index)
             index.save(self.folder)
         elif self.folder.exists():
             shutil.rmtree(self.folder)

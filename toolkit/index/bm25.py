@@ -64,6 +64,7 @@ class BM25Index:
         self._delta_nnz = 0
         self._delta_csc: sp.csc_matrix | None = None
         self._main_csr: sp.csr_matrix | None = None
+        self._dead_in_main = 0  # removed rows whose postings are still in main (dropped by merge)
 
     # ----------------------------------------------------------------- stats
     @property
@@ -170,6 +171,7 @@ class BM25Index:
             if not (0 <= r < self.n_rows) or not self.alive[r]:
                 continue
             self.df[self._row_terms(r)] -= 1
+            self._dead_in_main += r < self.main_rows
             self.alive[r] = False
             self.total_len -= float(self.doc_len[r])
             n += 1
@@ -188,20 +190,42 @@ class BM25Index:
         return np.concatenate(rr), np.concatenate(cc), np.concatenate(dd).astype(np.float32)
 
     def merge(self) -> None:
-        """Fold the delta into main and drop the postings of removed rows."""
-        main = self.main.tocoo()
-        dr, dc, dd = self._delta_coo()
-        rr = np.concatenate([main.row.astype(np.int64), dr])
-        cc = np.concatenate([main.col.astype(np.int64), dc])
-        dd = np.concatenate([main.data.astype(np.float32), dd])
-        keep = self.alive[rr]
-        self.main = sp.csc_matrix((dd[keep], (rr[keep], cc[keep])), shape=(self.n_rows, len(self.terms)), dtype=np.float32)
-        self.main.indices = self.main.indices.astype(np.int32, copy=False)
-        self.main_rows = self.n_rows
+        """Fold the delta into main and drop the postings of removed rows.
+
+        Works row-major (main's CSR view and the delta blocks are stacked, removed rows emptied) and
+        keeps that CSR view for :meth:`row_counts` and :meth:`remove`; transient memory is about
+        two copies of the postings.
+        """
+        if not self._delta and not self._dead_in_main and self.main.shape[0] == self.n_rows:
+            return  # nothing to fold in, nothing to drop
+        n, n_terms = self.n_rows, len(self.terms)
+        blocks = []
+        if self.main_rows:
+            m = self._main_csr if self._main_csr is not None else self.main.tocsr()
+            blocks.append(_widen(m, n_terms))
+        blocks += [_widen(b, n_terms) for b in self._delta]
+        self.main = None  # let the old postings go before the new copy is built
+        self._main_csr = None
         self._delta.clear()
         self._delta_starts.clear()
+        csr = sp.vstack(blocks, format="csr", dtype=np.float32) if blocks else sp.csr_matrix((n, n_terms), dtype=np.float32)
+        del blocks
+        if not self.alive[: csr.shape[0]].all():  # empty the rows of removed documents
+            dead = np.repeat(~self.alive[: csr.shape[0]], np.diff(csr.indptr))
+            csr.data[dead] = 0.0
+            csr.eliminate_zeros()
+        csr = _widen(csr, n_terms) if csr.shape[0] == n else sp.csr_matrix((csr.data, csr.indices, np.concatenate(
+            [csr.indptr, np.full(n - csr.shape[0], csr.indptr[-1], dtype=csr.indptr.dtype)])), shape=(n, n_terms))
+        self.main = csr.tocsc()
+        self.main.indices = self.main.indices.astype(np.int32, copy=False)
+        self._main_csr = csr
+        self.main_rows = n
         self._delta_nnz = 0
         self._delta_csc = None
+        self._dead_in_main = 0
+
+    def drop_row_view(self) -> None:
+        """Free the cached row-major copy of main (rebuilt on demand by :meth:`row_counts`/:meth:`remove`)."""
         self._main_csr = None
 
     def _delta_matrix(self) -> sp.csc_matrix | None:

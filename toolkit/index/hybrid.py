@@ -151,7 +151,7 @@ class HybridIndex:
 
         bar = tqdm(total=len(docs), desc="索引 (indexing)", unit="doc", disable=not progress)
         need_fit = self.embedder.needs_fit and not self.embedder.fitted
-        pending = []  # (rows, texts, counts, tokens) waiting for the embedder's fit
+        pending = []  # (rows, texts, tokens) waiting for the embedder's fit
         for i in range(0, len(docs), batch_size):
             part = docs[i : i + batch_size]
             texts = [d.text for d in part]
@@ -159,9 +159,10 @@ class HybridIndex:
             rows = self.bm25.add_counts(counts, merge=i + batch_size >= len(docs))
             self.store.put(rows, part)
             if need_fit:
-                pending.append((rows, texts, counts, toks))
+                pending.append((rows, texts, toks))
             else:
                 self._embed_into_dense(rows, texts, counts, toks)
+            del counts
             bar.update(len(part))
         bar.close()
         self._where_cache.clear()
@@ -169,19 +170,15 @@ class HybridIndex:
             if self.bm25.n_docs > len(docs):  # earlier documents exist: fit on everything
                 self.refit()
             else:
-                texts = [t for _, ts, _, _ in pending for t in ts]
-                if self._counts_embedder():
-                    n_terms = len(self.bm25.terms)
-                    counts = sp.vstack([_widen(c, n_terms) for _, _, c, _ in pending], format="csr")
-                    self.embedder.fit_counts(texts, counts, self.bm25.terms)
-                else:
-                    self.embedder.fit(texts, [t for _, _, _, ts in pending for t in ts])
-                self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
-                for rows, texts, counts, toks in pending:
-                    self._embed_into_dense(rows, texts, counts, toks)
+                rows = np.concatenate([r for r, _, _ in pending])
+                texts = [t for _, ts, _ in pending for t in ts]
+                toks = None if self._counts_embedder() else [t for _, _, ts in pending for t in ts]
+                del pending
+                self._fit_and_embed(rows, texts, toks)
         elif self._should_refit():
             log.info("LSA refit: %d documents now vs %d at fit time", len(self), getattr(self.embedder, "n_fit_docs", 0))
             self.refit()
+        self.bm25.drop_row_view()
         return len(docs)
 
     def _count(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, list | None]:
@@ -227,7 +224,7 @@ class HybridIndex:
         return bool(self.embedder.needs_fit and self.refit_ratio and n_fit and len(self) <= self.auto_refit_max
                     and len(self) > self.refit_ratio * n_fit)
 
-    def refit(self, progress: bool = False, batch: int = 8192) -> None:
+    def refit(self, progress: bool = False) -> None:
         """Refit the embedder on the live documents and re-embed them all (LSA, after the corpus grew a lot).
 
         With LSA nothing is re-tokenised: the term counts come from the BM25 index, the model is
@@ -238,21 +235,24 @@ class HybridIndex:
         for r, _, text, _ in self.store.iter_all():
             rows.append(r)
             texts.append(text)
-        if not texts:
-            return
-        rows = np.asarray(rows, dtype=np.int64)
-        if self._counts_embedder():
+        if texts:
+            toks = None if self._counts_embedder() else self.tokenize(texts)
+            self._fit_and_embed(np.asarray(rows, dtype=np.int64), texts, toks)
+        self.bm25.drop_row_view()
+
+    def _fit_and_embed(self, rows: np.ndarray, texts: list[str], toks, batch: int = 8192) -> None:
+        """Fit the embedder on ``texts`` (rows already in BM25) and put all their vectors in a new dense index."""
+        if toks is None:  # LSA: counts from BM25, fit on its sample only
             sample = self.embedder.sample(len(rows)) if hasattr(self.embedder, "sample") else np.arange(len(rows))
-            counts = self.bm25.row_counts(rows[sample])
-            self.embedder.fit_counts([texts[i] for i in sample], counts, self.bm25.terms, n_total=len(rows))
-            self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
-            for i in range(0, len(rows), batch):
-                self._embed_into_dense(rows[i : i + batch], texts[i : i + batch], self.bm25.row_counts(rows[i : i + batch]), None)
+            self.embedder.fit_counts([texts[i] for i in sample], self.bm25.row_counts(rows[sample]), self.bm25.terms,
+                                     n_total=len(rows))
         else:
-            toks = self.tokenize(texts)
             self.embedder.fit(texts, toks)
-            self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
-            self._embed_into_dense(rows, texts, None, toks)
+        self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
+        for i in range(0, len(rows), batch):
+            part = rows[i : i + batch]
+            counts = self.bm25.row_counts(part) if toks is None else None
+            self._embed_into_dense(part, texts[i : i + batch], counts, None if toks is None else toks[i : i + batch])
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id (unknown ids are ignored); returns how many were removed."""
