@@ -94,3 +94,16 @@ def test_every_law_the_lexicon_names_exists():
     exact = [row[0] for row in _read_tsv("law_prior.tsv") if not row[0].startswith("~")]
     bad = sorted(n for n in exact if store.resolve(n) is None)
     assert not bad, f"law_prior.tsv names unknown laws: {bad}"
+
+
+def test_a_longer_trigger_speaks_for_the_shorter_one_inside_it(legal_settings):
+    s = StatuteSearcher.open(legal_settings)
+    s_rows = s.synonyms
+    try:
+        s.synonyms = (("转账", ("支付",), (), ()), ("帮忙转账", ("帮助", "支付结算"), (), ()),
+                      ("银行卡", ("银行卡",), (), ()))
+        fired = [r[0] for r in s.fired("帮忙转账用了银行卡")]
+        assert fired == ["帮忙转账", "银行卡"]
+        assert [r[0] for r in s.fired("先帮忙转账，后来又转账了一次")] == ["帮忙转账", "转账"]  # a free 转账 fires
+    finally:
+        s.synonyms = s_rows

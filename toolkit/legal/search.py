@@ -120,14 +120,13 @@ class StatuteSearcher:
         terms: list[str] = []
         boosts: dict[str, float] = {}
         implied: dict[str, list[float]] = {}
-        for trigger, extra, laws, unless in self.synonyms:
-            if trigger in query and _fires(trigger, query, unless):
-                terms.extend(t for t in extra if t not in terms)
-                for i, name in enumerate(laws):
-                    info = self.store.resolve(name)
-                    if info and info.current:
-                        b = w.implied_law * (1.0 if i == 0 else w.secondary)
-                        implied.setdefault(info.law_name, []).append(b)
+        for trigger, extra, laws, unless in self.fired(query):
+            terms.extend(t for t in extra if t not in terms)
+            for i, name in enumerate(laws):
+                info = self.store.resolve(name)
+                if info and info.current:
+                    b = w.implied_law * (1.0 if i == 0 else w.secondary)
+                    implied.setdefault(info.law_name, []).append(b)
         for name, bs in implied.items():  # several everyday cues pointing at one law add up (capped)
             bs.sort(reverse=True)
             boosts[name] = min(w.implied_cap, bs[0] + w.implied_extra * sum(bs[1:]))
@@ -145,8 +144,29 @@ class StatuteSearcher:
         if not isinstance(query, str):
             return []
         query = query[:MAX_QUERY_CHARS]
-        return [(trigger, extra) for trigger, extra, _laws, unless in self.synonyms
-                if extra and trigger in query and _fires(trigger, query, unless)]
+        return [(trigger, extra) for trigger, extra, _laws, _unless in self.fired(query) if extra]
+
+    def fired(self, query: str) -> list[tuple]:
+        """The lexicon rows ``query`` fires, longest match first.
+
+        A trigger fires where it occurs outside its exception words and outside the occurrences of
+        a longer trigger that fired too: 帮忙转账 speaks for the 转账 inside it, 没留遗嘱 for 遗嘱.
+        """
+        rows = [r for r in self.synonyms if r[0] in query and _fires(r[0], query, r[3])]
+        rows.sort(key=lambda r: -len(r[0]))
+        taken: list[tuple[int, int]] = []
+        out = []
+        for row in rows:
+            trigger = row[0]
+            spans, start = [], query.find(trigger)
+            while start >= 0:
+                spans.append((start, start + len(trigger)))
+                start = query.find(trigger, start + 1)
+            free = [sp for sp in spans if not any(a <= sp[0] and sp[1] <= b for a, b in taken)]
+            if free:
+                out.append(row)
+                taken.extend(spans)
+        return out
 
     def _direct(self, query: str, law: LawInfo | None) -> list[Statute]:
         """Articles cited in the question itself (民法典第1165条; with a law filter also 第47条)."""
