@@ -1,6 +1,7 @@
 """诗词创作: generate poems (平仄 grid, violations, inspiring poems), check a pasted poem, search the corpus."""
 
 import re
+import time
 
 import streamlit as st
 
@@ -44,10 +45,15 @@ def pipeline():
         return None
 
 
-def draft_view(slot):
-    """An ``on_draft`` callback that shows the batch's first draft in ``slot`` as it is decoded."""
+def draft_view(slot, every: float = 0.05):
+    """An ``on_draft`` callback that shows the batch's first draft in ``slot`` as it is decoded (at most one
+    update per ``every`` seconds: each one is a message to the browser; the ranked poems replace it)."""
+    last = [0.0]
+
     def show(drafts: list[str]) -> None:
-        if drafts:
+        now = time.monotonic()
+        if drafts and now - last[0] >= every:
+            last[0] = now
             with slot.container():
                 st.caption(t(f"草稿（共 {len(drafts)} 份同时生成，完成后按格律与得分排序）",
                              f"Draft (one of {len(drafts)} written at once; ranked by form and score when done)"))
