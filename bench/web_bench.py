@@ -21,6 +21,7 @@ browser would already be open), then opens the app at once. Measured per run:
 from __future__ import annotations
 
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -120,8 +121,10 @@ def _one_run(browser, delay: float) -> dict:
     page.set_default_timeout(TIMEOUT_MS)
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(command("127.0.0.1", port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    log = Path(user) / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command("127.0.0.1", port), cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         while True:
             try:
@@ -142,16 +145,18 @@ def _one_run(browser, delay: float) -> dict:
         first_chars, first = _poem(page, "7", TOPIC, not_before=t0 + usable + delay)
         _, again = _poem(page, "8", TOPIC)
         cpu = _tree_cpu(proc.pid)
+        m = re.search(r"poetry model ready\) ([0-9.]+)s after start", log.read_text(encoding="utf-8", errors="replace"))
     finally:
         page.close()
         _stop(proc)
-    return {"health": health, "usable": usable, "first_chars": first_chars, "first": first, "warm": again,
-            "cpu": cpu, "load": load}
+    return {"health": health, "usable": usable, "ready": float(m.group(1)) if m else float("nan"),
+            "first_chars": first_chars, "first": first, "warm": again, "cpu": cpu, "load": load}
 
 
 SCENARIOS = (("click as soon as the page is usable", 0.0), ("click 10 s after the page is usable", 10.0))
 ROWS = (("health", "process start → health endpoint", None),
         ("usable", "process start → usable poetry page", "usable"),
+        ("ready", "`hanlin web` start → poetry model, index and line set loaded (its log)", None),
         ("first_chars", "click 生成 → first streamed draft characters", None),
         ("first", "click 生成 → first complete poem shown", "first"),
         ("warm", "click 生成 → complete poem (2nd click, warm)", None),
@@ -177,7 +182,9 @@ def run(args) -> str:
             browser.close()
 
     def med(rows: list[dict], key: str) -> str:
-        vals = [r[key] for r in rows]
+        vals = [r[key] for r in rows if r[key] == r[key]]  # NaN: not reported
+        if not vals:
+            return "—"
         return f"{statistics.median(vals):.2f}" + (f" ({min(vals):.2f}–{max(vals):.2f})" if len(vals) > 1 else "")
 
     loads = ", ".join(f"{r['load']:.2f}" for rows in results.values() for r in rows)

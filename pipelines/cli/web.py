@@ -76,7 +76,23 @@ def idle_gate(host: str, port: int, idle_s: float = IDLE_START_S):
     return gate
 
 
+def _report_ready(warmup, t0: float) -> None:
+    """Print when the background warm-up has ended (how long after start, and per step)."""
+    import time
+
+    warmup.wait()
+    if warmup.error:
+        print(f"诗词模型预加载失败 (poetry warm-up failed): {warmup.error}", flush=True)
+        return
+    steps = ", ".join(f"{k} {v:.1f}s" for k, v in warmup.spent.items())
+    print(f"诗词模型已就绪 (poetry model ready) {time.monotonic() - t0:.1f}s after start ({steps})", flush=True)
+
+
 def run(args) -> int:
+    import threading
+    import time
+
+    t0 = time.monotonic()
     s = get_settings()
     host, port = args.host or s.host, args.port or s.port
     st_args = streamlit_args(host, port, args.headless or not sys.stdout.isatty())
@@ -87,7 +103,8 @@ def run(args) -> int:
         # Loading holds the interpreter lock for seconds (imports), which would slow the server start and
         # the first page: begin when the first page view has been served (web/app.py releases it), or
         # when nobody has opened the page within IDLE_START_S of the server listening.
-        start_warmup(gate=idle_gate(host, port))
+        w = start_warmup(gate=idle_gate(host, port))
+        threading.Thread(target=_report_ready, args=(w, t0), name="hanlin-warmup-report", daemon=True).start()
     from streamlit.web import cli as stcli
 
     # click's standalone mode would sys.exit(); return the code instead

@@ -78,6 +78,9 @@ class PoetryPipeline:
                         from toolkit.index.corpus_indexes import open_index
 
                         self._index = open_index("poems", self.settings)
+                        # One search under the lock builds the index's lazy search caches (seconds on the
+                        # full corpus), so concurrent first searches wait for it instead of each redoing it.
+                        retrieve(self._index, "春")
                     except HanlinError as e:
                         log.warning("poem index unavailable: %s", e)
                         self._index = None
@@ -103,8 +106,8 @@ class PoetryPipeline:
         """Load the lazy resources now and prime their first-use caches, so a later first poem is fast.
 
         Args:
-            steps: any of ``lines`` (corpus line set), ``llm`` (model), ``index`` (poem index and one
-                search, which builds the search-side caches), ``decode`` (the model vocabulary split by
+            steps: any of ``lines`` (corpus line set), ``llm`` (model), ``index`` (poem index, primed
+                by one search), ``decode`` (the model vocabulary split by
                 tone, for constrained decoding), run in the given order.
 
         Returns:
@@ -127,7 +130,7 @@ class PoetryPipeline:
             elif step == "llm":
                 self.llm  # noqa: B018
             elif step == "index":
-                retrieve(self.index, "春")
+                self.index  # noqa: B018 - opens and primes it
             elif not getattr(self.llm, "capable", False) and getattr(self.llm, "tokenizer", None) is not None:
                 from .constrained import vocab_for
 
