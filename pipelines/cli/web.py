@@ -21,8 +21,9 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=None, help="port (default: settings.port = 8501)")
     p.add_argument("--headless", action="store_true", help="do not open a browser")
     p.add_argument("--no-warm", action="store_true",
-                   help="不在启动时预加载诗词模型 (do not load the poetry model at server start; it then loads "
-                        "after the first page view)")
+                   help="不在后台预加载诗词模型 (by default the poetry model starts loading once the first page "
+                        f"has been served, or {IDLE_START_S:g} s after the server is up; with this flag only "
+                        "after a page view)")
     p.set_defaults(func=run)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 from toolkit.errors import DataMissingError, HanlinError, InvalidInputError
@@ -106,9 +107,9 @@ class PoetryPipeline:
         """Load the lazy resources now and prime their first-use caches, so a later first poem is fast.
 
         Args:
-            steps: any of ``lines`` (corpus line set), ``llm`` (model), ``index`` (poem index, primed
-                by one search), ``decode`` (the model vocabulary split by
-                tone, for constrained decoding), run in the given order.
+            steps: any of ``lines`` (corpus line set), ``llm`` (model), ``index`` (poem index, primed by
+                one search), ``decode`` (the model vocabulary split by tone, for constrained decoding), run
+                in the given order.
 
         Returns:
             Seconds spent per step.
@@ -116,8 +117,6 @@ class PoetryPipeline:
         Raises:
             InvalidInputError: an unknown step.
         """
-        import time
-
         valid = ("lines", "llm", "index", "decode")
         bad = [s for s in steps if s not in valid]
         if bad:
