@@ -131,3 +131,28 @@ def test_bulk_add_merges_bm25_once(segmenter, law_docs):
     ix.add(law_docs, batch_size=2)
     assert ix.bm25.main_rows == len(law_docs) and not ix.bm25._delta
     json.dumps(ix.bm25.df.tolist())  # plain ints
+
+
+def test_worker_processes_tokenise_exactly_like_this_process(law_docs):
+    from toolkit.index.parallel import tokenize_batches, tokenize_many
+    from toolkit.text import Segmenter
+
+    segmenter = Segmenter(dicts=())
+    segmenter.add_word("二倍的工资", 10**6)  # replayed in the workers
+    batches = [[d.text for d in law_docs[:4]], [d.text for d in law_docs[4:]], TEXTS]
+    got = list(tokenize_batches(segmenter, batches, total_chars=10**9, workers=2))
+    assert got == [tokenize_many(segmenter, b) for b in batches]
+    assert any("二倍的工资" in toks for b in got for toks in b)
+
+
+def test_hybrid_add_with_workers_equals_serial(segmenter, law_docs, monkeypatch):
+    import toolkit.index.parallel as par
+
+    monkeypatch.setattr(par, "PARALLEL_MIN_CHARS", 1)
+    seg = BigramSegmenter(segmenter)
+    a, b = HybridIndex(segmenter=seg), HybridIndex(segmenter=seg)
+    a.add(law_docs, batch_size=3, workers=2)
+    b.add(law_docs, batch_size=3, workers=1)
+    q = a.tokens("借款 劳动合同 二倍工资")
+    np.testing.assert_allclose(a.bm25.scores(q), b.bm25.scores(q), rtol=1e-6)
+    assert a.search("离婚诉讼", k=1)[0].id == b.search("离婚诉讼", k=1)[0].id == "hyf:1079"

@@ -118,6 +118,23 @@ class BM25Index:
             self.terms.append(t)
         return np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
+    def extend_terms(self, new_terms: Sequence[str]) -> np.ndarray:
+        """Append terms known to be new and distinct (no lookup of each); returns their ids.
+
+        Raises:
+            InvalidInputError: one of them is already a term (or repeated); nothing is added then.
+        """
+        n0 = len(self.terms)
+        vocab = self.vocab
+        vocab.update(zip(new_terms, range(n0, n0 + len(new_terms))))
+        if len(vocab) != n0 + len(new_terms):
+            for t in new_terms:  # roll back: drop what this call added
+                if vocab.get(t, -1) >= n0:
+                    del vocab[t]
+            raise InvalidInputError(f"extend_terms: {len(new_terms)} 个词中有已存在或重复的词 (terms not new/distinct)")
+        self.terms.extend(new_terms)
+        return np.arange(n0, n0 + len(new_terms), dtype=np.int64)
+
     def add(self, token_lists: Iterable[Sequence[str]]) -> np.ndarray:
         """Index documents given as token lists; returns their new row numbers."""
         return self.add_counts(self.count_matrix(token_lists))

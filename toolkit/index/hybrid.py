@@ -126,13 +126,20 @@ class HybridIndex:
             yield Document(id_, text, meta)
 
     # ----------------------------------------------------------------- updates
-    def add(self, docs: Iterable[Document], batch_size: int = 4096, progress: bool = False) -> int:
+    def add(self, docs: Iterable[Document], batch_size: int = 4096, progress: bool = False, workers: int | None = None) -> int:
         """Add (or replace, by id) documents; no full rebuild.
+
+        Each text is tokenised once (in worker processes for big jobs, see :mod:`.parallel`); its
+        term counts feed both BM25 and the LSA embedder. A fresh LSA model is fitted on a seeded
+        sample (``fit_max_docs``); an already fitted one only projects the new documents (see
+        ``refit_ratio`` for when it is refitted).
 
         Args:
             docs: :class:`Document` objects or ``{"id", "text", "metadata"}`` mappings.
             batch_size: documents tokenised/embedded per batch.
             progress: show a tqdm bar.
+            workers: tokeniser processes (default ``HANLIN_INDEX_WORKERS`` or the CPU count; used only
+                for jobs of millions of characters).
 
         Returns:
             The number of documents added.
@@ -152,10 +159,13 @@ class HybridIndex:
         bar = tqdm(total=len(docs), desc="索引 (indexing)", unit="doc", disable=not progress)
         need_fit = self.embedder.needs_fit and not self.embedder.fitted
         pending = []  # (rows, texts, tokens) waiting for the embedder's fit
-        for i in range(0, len(docs), batch_size):
+        starts = range(0, len(docs), batch_size)
+        token_batches = self._token_batches([[d.text for d in docs[i : i + batch_size]] for i in starts],
+                                            sum(len(d.text) for d in docs), workers)
+        for i, tokens in zip(starts, token_batches):
             part = docs[i : i + batch_size]
             texts = [d.text for d in part]
-            counts, toks = self._count(texts)  # tokenised once: BM25 and LSA share the counts
+            counts, toks = self._count(texts, tokens)  # tokenised once: BM25 and LSA share the counts
             rows = self.bm25.add_counts(counts, merge=i + batch_size >= len(docs))
             self.store.put(rows, part)
             if need_fit:
@@ -181,26 +191,35 @@ class HybridIndex:
         self.bm25.drop_row_view()
         return len(docs)
 
-    def _count(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, list | None]:
-        """BM25 term counts of ``texts`` (new terms join the vocabulary), and their tokens when an
-        embedder other than LSA will need them."""
+    def _word_segmenter(self):
+        """What is segmented in Python: a BigramSegmenter's base (its bigrams are counted vectorised,
+        see :mod:`.bigram_terms`), else the segmenter itself."""
         from ..text.bigrams import BigramSegmenter
 
-        seg = self.segmenter
-        if type(seg) is BigramSegmenter and self._counts_embedder():  # words in Python, bigrams in numpy
+        if type(self.segmenter) is BigramSegmenter and self._counts_embedder():
+            return self.segmenter.base
+        return self.segmenter
+
+    def _token_batches(self, batches: list[list[str]], total_chars: int, workers: int | None):
+        from .parallel import tokenize_batches
+
+        return tokenize_batches(self._word_segmenter(), batches, total_chars, workers)
+
+    def _count(self, texts: Sequence[str], tokens: list[list[str]]) -> tuple[sp.csr_matrix, list | None]:
+        """BM25 term counts of ``texts`` given their tokens from :meth:`_word_segmenter` (new terms
+        join the vocabulary), and the tokens again when an embedder other than LSA needs them."""
+        counts = self.bm25.count_matrix(tokens)
+        if self._word_segmenter() is not self.segmenter:  # add the bigram terms
             from .bigram_terms import BigramTerms
-            from .parallel import tokenize_many
 
             if getattr(self, "_bigram_terms", None) is None or self._bigram_terms.bm25 is not self.bm25:
                 self._bigram_terms = BigramTerms(self.bm25)
-            words = self.bm25.count_matrix(tokenize_many(seg.base, texts))
-            bigrams = self._bigram_terms.counts(texts, words)
-            return (_widen(words, bigrams.shape[1]) + bigrams).tocsr(), None
-        toks = self.tokenize(texts)
-        return self.bm25.count_matrix(toks), (None if self._counts_embedder() else toks)
+            bigrams = self._bigram_terms.counts(texts, counts)
+            return (_widen(counts, bigrams.shape[1]) + bigrams).tocsr(), None
+        return counts, (None if self._counts_embedder() else tokens)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
-        """:meth:`tokens` of many texts (in worker processes when that pays, see :mod:`.parallel`)."""
+        """:meth:`tokens` of many texts."""
         from .parallel import tokenize_many
 
         return tokenize_many(self.segmenter, texts)

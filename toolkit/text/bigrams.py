@@ -33,6 +33,7 @@ CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 CJK_RANGES_ALL = (*CJK_RANGES, (0x20000, 0x3134F))
 SHIFT = 21  # a code point fits in 21 bits: a bigram key is (first << 21) | second
 _CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+_PAIRS = re.compile("..", re.S)
 _CJK_PAIR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}")
 
 
@@ -56,7 +57,7 @@ def bigram_keys(texts: Sequence[str], ranges=CJK_RANGES) -> tuple[np.ndarray, np
     for lo, hi in ranges:
         cjk |= (cp >= lo) & (cp <= hi)
     pair = np.flatnonzero(cjk[:-1] & cjk[1:])
-    ends = np.cumsum(np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts)))
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
     doc = np.searchsorted(ends, pair, side="right")
     return doc.astype(np.int64), (cp[pair] << SHIFT) | cp[pair + 1]
 
@@ -69,6 +70,16 @@ def text_key(s: str) -> int:
 def key_text(key: int) -> str:
     """The two-character string of a bigram key."""
     return chr(key >> SHIFT) + chr(key & ((1 << SHIFT) - 1))
+
+
+def keys_texts(keys: np.ndarray) -> list[str]:
+    """:func:`key_text` of many keys at once."""
+    if not len(keys):
+        return []
+    cp = np.empty((len(keys), 2), dtype=np.uint32)
+    cp[:, 0] = keys >> SHIFT
+    cp[:, 1] = keys & ((1 << SHIFT) - 1)
+    return _PAIRS.findall(cp.tobytes().decode("utf-32-le"))
 
 
 def is_cjk_pair(s: str) -> bool:

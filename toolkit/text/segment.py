@@ -24,6 +24,7 @@ import logging
 import re
 import threading
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Iterable
 
@@ -104,6 +105,7 @@ class Segmenter:
         self._has_word = None
         self._lock = threading.Lock()
         self._memo: dict[str, tuple[str, ...]] = {}  # word -> its search tokens (see search_tokens)
+        self._added: list[tuple[str, int | None, str | None]] = []  # add_word calls, replayed after unpickling
 
     @property
     def tokenizer(self):
@@ -187,24 +189,37 @@ class Segmenter:
         memo = self._memo
         if len(memo) > MEMO_MAX:
             memo.clear()
-        out: list[str] = []
-        extend = out.extend
-        for w in words:
-            toks = memo.get(w)
-            if toks is None:
-                toks = memo[w] = tuple(t for t in (p.strip().lower() for p in self._parts(w)) if keep_token(t))
-            extend(toks)
-        return out
+        parts = list(map(memo.get, words))  # no Python-level step per word unless it is new
+        if None in parts:
+            for i, p in enumerate(parts):
+                if p is None:
+                    w = words[i]
+                    p = memo.get(w)
+                    if p is None:
+                        p = memo[w] = tuple(t for t in (x.strip().lower() for x in self._parts(w)) if keep_token(t))
+                    parts[i] = p
+        return list(chain.from_iterable(parts))
 
     def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
         """Add one word to this segmenter only."""
         self.tokenizer.add_word(word, freq, tag)
+        self._added.append((word, freq, tag))
         self._memo = {}
         if self.backend == "jieba":
             freq_map = self.tokenizer.FREQ
             self._has_word = lambda w: bool(freq_map.get(w))
 
     __call__ = cut
+
+    def __getstate__(self) -> dict:
+        """The recipe, not the tokenizer: a worker process rebuilds an identical segmenter from it."""
+        return {"dicts": self.dicts, "words": self.words, "hmm": self.hmm, "cache_dir": self.cache_dir,
+                "backend": self.backend, "added": list(self._added)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["dicts"], state["words"], state["hmm"], state["cache_dir"], state["backend"])
+        for word, freq, tag in state["added"]:
+            self.add_word(word, freq, tag)
 
     def spec(self) -> dict:
         """A JSON-able description (stored in index manifests)."""
