@@ -138,7 +138,7 @@ def test_worker_processes_tokenise_exactly_like_this_process(law_docs):
     from toolkit.text import Segmenter
 
     segmenter = Segmenter(dicts=())
-    segmenter.add_word("二倍的工资", 10**6)  # replayed in the workers
+    segmenter.add_word("二倍的工资", 10**6)  # the forked workers must see it too
     batches = [[d.text for d in law_docs[:4]], [d.text for d in law_docs[4:]], TEXTS]
     got = list(tokenize_batches(segmenter, batches, total_chars=10**9, workers=2))
     assert got == [tokenize_many(segmenter, b) for b in batches]

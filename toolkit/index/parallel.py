@@ -1,11 +1,14 @@
 """Tokenising many texts, in worker processes when the job is big enough to pay for them.
 
 Segmentation is pure-Python-bound work, so threads do not help; worker processes do when the
-machine has a free core. Workers are *spawned* (not forked: the parent may hold threads, e.g. a web
-server's or BLAS's) and rebuild the segmenter from its recipe (:meth:`Segmenter.__getstate__`, about
-0.7 s), so a pool is only started for jobs of at least ``PARALLEL_MIN_CHARS`` characters. Batches
-go out in a bounded window, so finished token lists never pile up in memory while the caller is
-busy indexing the previous batch. Results are identical to the serial path (a test checks this).
+machine has a free core. Workers are *forked* from the caller with its ready segmenter: spawned ones
+would re-run an unguarded ``__main__`` script (a user's script calling ``kb.add_files`` without
+``if __name__ == "__main__"`` would loop) and rebuild the dictionary. The children only segment
+(no BLAS, no logging, no locks the parent's other threads might hold). A pool is only started for
+jobs of at least ``PARALLEL_MIN_CHARS`` characters, and only where ``fork`` exists. Batches go out in
+a bounded window, so finished token lists never pile up while the caller indexes the previous batch;
+a batch that does not come back within ``BATCH_TIMEOUT_S`` (a worker killed, say) is tokenised
+in-process and the pool abandoned. Results are identical to the serial path (a test checks this).
 
 ``HANLIN_INDEX_WORKERS`` sets the number of workers (``0`` or ``1``: always in-process; default:
 the number of CPUs, at most 4).
@@ -16,7 +19,6 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-import pickle
 from collections import deque
 from typing import Iterable, Iterator, Sequence
 
@@ -25,7 +27,8 @@ from ..text import search_tokens
 log = logging.getLogger(__name__)
 
 PARALLEL_MIN_CHARS = 3_000_000  # ≈ 9 MB of Chinese text: below this a pool costs more than it saves
-_SEGMENTER = None  # the worker's own segmenter
+BATCH_TIMEOUT_S = 300.0
+_SEGMENTER = None  # the segmenter the forked workers inherit
 
 
 def tokenize_many(segmenter, texts: Sequence[str]) -> list[list[str]]:
@@ -44,11 +47,6 @@ def default_workers() -> int:
     return min(os.cpu_count() or 1, 4)
 
 
-def _init(segmenter) -> None:
-    global _SEGMENTER
-    _SEGMENTER = segmenter
-
-
 def _work(texts: list[str]) -> list[list[str]]:
     return tokenize_many(_SEGMENTER, texts)
 
@@ -58,29 +56,42 @@ def tokenize_batches(segmenter, batches: Iterable[Sequence[str]], total_chars: i
     """Token lists of each batch of texts, in order; in worker processes for big jobs.
 
     Args:
-        segmenter: what :func:`~toolkit.text.search_tokens` segments with (must pickle for workers).
+        segmenter: what :func:`~toolkit.text.search_tokens` segments with (inherited by the workers).
         batches: batches of texts.
         total_chars: their total length (decides whether a pool pays).
         workers: worker processes (default :func:`default_workers`); ≤ 1 means in-process.
         min_chars: smallest job that gets a pool (default ``PARALLEL_MIN_CHARS``).
     """
     min_chars = PARALLEL_MIN_CHARS if min_chars is None else min_chars
+    global _SEGMENTER
     n = default_workers() if workers is None else workers
-    if n > 1 and total_chars >= min_chars:
-        try:
-            pickle.dumps(segmenter)
-        except Exception as e:  # noqa: BLE001 - a custom segmenter that cannot travel: stay serial
-            log.info("tokenising in-process: segmenter cannot be sent to workers (%s)", e)
-            n = 1
+    if "fork" not in mp.get_all_start_methods():
+        n = 1
     if n <= 1 or total_chars < min_chars:
         for b in batches:
             yield tokenize_many(segmenter, b)
         return
-    with mp.get_context("spawn").Pool(n, initializer=_init, initargs=(segmenter,)) as pool:
+    search_tokens("初始化", segmenter)  # build the dictionary once, before forking
+    _SEGMENTER = segmenter
+    pool = mp.get_context("fork").Pool(n)
+    try:
         window: deque = deque()
         for b in batches:
-            window.append(pool.apply_async(_work, (list(b),)))
+            b = list(b)
+            window.append((b, pool.apply_async(_work, (b,))))
             if len(window) > n:
-                yield window.popleft().get()
+                yield _result(*window.popleft(), segmenter)
         while window:
-            yield window.popleft().get()
+            yield _result(*window.popleft(), segmenter)
+    finally:
+        pool.terminate()
+        pool.join()
+        _SEGMENTER = None
+
+
+def _result(texts: list[str], pending, segmenter) -> list[list[str]]:
+    try:
+        return pending.get(timeout=BATCH_TIMEOUT_S)
+    except mp.TimeoutError:
+        log.warning("tokeniser worker did not answer in %.0f s; tokenising in-process", BATCH_TIMEOUT_S)
+        return tokenize_many(segmenter, texts)
