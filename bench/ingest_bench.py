@@ -179,6 +179,7 @@ def run(args) -> str:
     q = ["--quick"] if quick else []
     load0 = os.getloadavg()[0]
     kb = _in_subprocess("kb", str(cache / ("corpus3" if quick else "corpus50")), str(cache / "kbs"), *q)
+    shutil.rmtree(cache / "kbs", ignore_errors=True)  # the scratch knowledge base (~600 MB for 50 MB of text)
     laws = _in_subprocess("laws", str(cache / "laws-data"), *q)
     load1 = os.getloadavg()[0]
     per50 = kb["wall_s"] / kb["mb"] * 50
