@@ -7,14 +7,14 @@ import random
 from toolkit.llm.embedded.format import build_prompt
 from toolkit.prosody import check, group_chars, rhyme_groups, templates
 
-from .constrained import vocab_for
+from .constrained import StepPlan, vocab_for
 from .records import Poem
 from .topic import char_bias, similarity
 
 CI_BOOK = "cilin"
 
 
-class CiPlan:
+class CiPlan(StepPlan):
     """Allowed ids per step for one ci variant; each rhyme set draws from its own group, no repeats."""
 
     def __init__(self, tpl, vocab, sets: dict[int, frozenset[int]]):
@@ -33,16 +33,7 @@ class CiPlan:
         self.steps.append(frozenset({vocab.eos}))
         self._cache: dict = {}
 
-    @property
-    def length(self) -> int:
-        return len(self.steps)
-
-    def __call__(self, step: int, generated: list[int]):
-        if step >= len(self.steps):
-            return frozenset({self.vocab.eos})
-        s = self.steps[step]
-        if s is not None:
-            return s
+    def rhyme_choice(self, step: int, generated: list[int]) -> frozenset[int]:
         k = self.rhyme_at[step]
         used = frozenset(generated[j] for j, kk in self.rhyme_at.items() if j < step and kk == k)
         key = (k, used)

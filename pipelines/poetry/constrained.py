@@ -110,7 +110,28 @@ def acrostic_fit(tpl: Template, acrostic: str, rhyme_book: str) -> int:
     return score
 
 
-class Plan:
+class StepPlan:
+    """An allowed-token function: ``steps[i]`` is the set allowed at step ``i``, or None at a rhyme
+    position, where :meth:`rhyme_choice` decides from what was generated so far; EOS after the end."""
+
+    steps: list
+    vocab: "Vocab"
+
+    @property
+    def length(self) -> int:
+        return len(self.steps)
+
+    def __call__(self, step: int, generated: list[int]):
+        if step >= len(self.steps):
+            return frozenset({self.vocab.eos})
+        s = self.steps[step]
+        return s if s is not None else self.rhyme_choice(step, generated)
+
+    def rhyme_choice(self, step: int, generated: list[int]) -> frozenset[int]:
+        raise NotImplementedError
+
+
+class Plan(StepPlan):
     """The allowed-token function for one poem (or the rest of one, after an opening).
 
     Args:
@@ -148,16 +169,7 @@ class Plan:
         self.used = frozenset(used_rhymes)
         self._rhyme_cache: dict[frozenset, frozenset] = {}
 
-    @property
-    def length(self) -> int:
-        return len(self.steps)
-
-    def __call__(self, step: int, generated: list[int]):
-        if step >= len(self.steps):
-            return frozenset({self.vocab.eos})
-        s = self.steps[step]
-        if s is not None:
-            return s
+    def rhyme_choice(self, step: int, generated: list[int]) -> frozenset[int]:
         used = self.used | frozenset(generated[j] for j in self.rhyme_steps if j < step)
         out = self._rhyme_cache.get(used)
         if out is None:
