@@ -19,14 +19,15 @@ import scipy.sparse as sp
 
 from ..errors import InvalidInputError
 from ..text import search_tokens
+from ..text.bigrams import CJK_RANGES_ALL, SHIFT
+from ..text.bigrams import bigram_keys as _bigram_keys
 from .embedders import SPEC_FILE, Embedder, l2_normalise
 
 BIGRAM = "#"  # prefix that keeps character bigrams apart from jieba words
 
 
 _CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")
-_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
-_SHIFT = 21  # code points fit in 21 bits: a bigram is (first << 21) | second
+_SHIFT = SHIFT  # code points fit in 21 bits: a bigram is (first << 21) | second
 
 
 def char_bigrams(text: str) -> list[str]:
@@ -35,25 +36,12 @@ def char_bigrams(text: str) -> list[str]:
 
 
 def bigram_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The CJK character bigrams of ``texts`` as integers, without a Python step per character.
-
-    The same bigrams as :func:`char_bigrams` (``key = ord(a) << 21 | ord(b)``).
+    """The same bigrams as :func:`char_bigrams`, as integer keys (extensions B–G included).
 
     Returns:
         ``(doc, key)``: int64 arrays, one entry per bigram occurrence, ``doc`` indexing ``texts``.
     """
-    if not len(texts):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # One code point per character (surrogatepass keeps stray surrogates as one, non-CJK, unit);
-    # the "\n" between texts is not CJK, so no bigram spans two texts.
-    cp = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-    cjk = np.zeros(len(cp), dtype=bool)
-    for lo, hi in _CJK_RANGES:
-        cjk |= (cp >= lo) & (cp <= hi)
-    pair = np.flatnonzero(cjk[:-1] & cjk[1:])
-    lens = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-    doc = np.searchsorted(np.cumsum(lens), pair, side="right")
-    return doc.astype(np.int64), (cp[pair] << _SHIFT) | cp[pair + 1]
+    return _bigram_keys(texts, CJK_RANGES_ALL)
 
 
 def _bigram_key(feature: str) -> int | None:
