@@ -44,10 +44,10 @@ class PoetryPipeline:
     """
 
     def __init__(self, llm=None, index=None, settings=None, line_set=None, llm_loader=None):
-        self._llm, self._index, self.settings, self._lines = llm, index, settings, line_set
+        self.settings = settings
         self._llm_loader = llm_loader
-        self._index_tried = index is not None
-        self._lines_tried = line_set is not None
+        # resource name -> loaded value (None: tried and unavailable); absent until first use
+        self._loaded = {k: v for k, v in (("llm", llm), ("index", index), ("lines", line_set)) if v is not None}
         # one lock per resource: concurrent first uses (web sessions, a warm-up thread) load it once
         self._locks = {k: threading.Lock() for k in ("llm", "index", "lines")}
 
@@ -57,51 +57,52 @@ class PoetryPipeline:
         return cls(llm=llm, index=index, settings=settings, llm_loader=llm_loader)
 
     # --- lazily loaded resources ---------------------------------------------------------------
+    def _once(self, key: str, load, unavailable: tuple = (), what: str = ""):
+        """``load()`` once per resource, under its own lock; ``unavailable`` errors leave None (logged),
+        any other error propagates and the next use retries."""
+        if key not in self._loaded:
+            with self._locks[key]:
+                if key not in self._loaded:
+                    try:
+                        value = load()
+                    except unavailable as e:
+                        log.warning("%s unavailable: %s", what, e)
+                        value = None
+                    self._loaded[key] = value
+        return self._loaded[key]
+
     @property
     def llm(self):
-        if self._llm is None:
-            with self._locks["llm"]:
-                if self._llm is None:
-                    if self._llm_loader is not None:
-                        self._llm = self._llm_loader()
-                    else:
-                        from toolkit.llm import load_llm
+        def load():
+            if self._llm_loader is not None:
+                return self._llm_loader()
+            from toolkit.llm import load_llm
 
-                        self._llm = load_llm(settings=self.settings)
-        return self._llm
+            return load_llm(settings=self.settings)
+
+        return self._once("llm", load)
 
     @property
     def index(self):
-        if not self._index_tried:
-            with self._locks["index"]:
-                if not self._index_tried:
-                    try:
-                        from toolkit.index.corpus_indexes import open_index
+        def load():
+            from toolkit.index.corpus_indexes import open_index
 
-                        self._index = open_index("poems", self.settings)
-                        # One search under the lock builds the index's lazy search caches (seconds on the
-                        # full corpus), so concurrent first searches wait for it instead of each redoing it.
-                        retrieve(self._index, "春")
-                    except HanlinError as e:
-                        log.warning("poem index unavailable: %s", e)
-                        self._index = None
-                    self._index_tried = True
-        return self._index
+            index = open_index("poems", self.settings)
+            # One search under the lock builds the index's lazy search caches (seconds on the full
+            # corpus), so concurrent first searches wait for it instead of each redoing it.
+            retrieve(index, "春")
+            return index
+
+        return self._once("index", load, (HanlinError,), "poem index")
 
     @property
     def line_set(self):
-        if not self._lines_tried:
-            with self._locks["lines"]:
-                if not self._lines_tried:
-                    try:
-                        from .linehash import line_set
+        def load():
+            from .linehash import line_set
 
-                        self._lines = line_set(self.settings)
-                    except DataMissingError as e:
-                        log.warning("corpus lines unavailable, verbatim check off: %s", e)
-                        self._lines = None
-                    self._lines_tried = True
-        return self._lines
+            return line_set(self.settings)
+
+        return self._once("lines", load, (DataMissingError,), "corpus lines (verbatim check off)")
 
     def warm(self, steps: tuple[str, ...] = ("lines", "llm", "index", "decode")) -> dict[str, float]:
         """Load the lazy resources now and prime their first-use caches, so a later first poem is fast.
