@@ -30,6 +30,7 @@ class Settings:
     prompts_dir: Path = REPO_ROOT / "prompts"  # shipped prompt templates (read-only defaults)
     user_dir: Path | None = None  # user layer (edited prompts, knowledge bases); default data_dir/user
     llm: str | None = None  # None = embedded default; a directory; or openai:<base_url>#<model>
+    engine: str = "auto"  # local checkpoints: "auto" (numpy when it can run the model), "numpy", "transformers"
     embedder: str = "lsa"  # "lsa" (local, no download) or a local sentence-transformers directory
     trust_remote_code: bool = False  # only ever True when the user sets it
     max_upload_mb: int = 100  # knowledge-base file size limit
@@ -69,6 +70,7 @@ class Settings:
 _PATH_FIELDS = {"data_dir", "cache_dir", "prompts_dir", "user_dir"}
 _BOOL_FIELDS = {"trust_remote_code"}
 _INT_FIELDS = {"max_upload_mb", "port"}
+ENGINES = ("auto", "numpy", "transformers")
 
 
 def _coerce(name: str, value):
@@ -80,6 +82,11 @@ def _coerce(name: str, value):
         if isinstance(value, bool):
             return value
         return str(value).strip().lower() in {"1", "true", "yes", "on"}
+    if name == "engine":
+        value = str(value).strip().lower()
+        if value not in ENGINES:
+            raise InvalidInputError(f"未知的推理引擎 engine={value!r} (unknown engine); 可选 (valid): {', '.join(ENGINES)}")
+        return value
     if name in _INT_FIELDS:
         try:
             return int(value)

@@ -19,11 +19,11 @@ from .params import GenParams
 OPENAI_PREFIX = "openai:"
 
 __all__ = ["LLM", "Completion", "GenParams", "Message", "RunInfo", "Stream", "load_llm", "parse_spec",
-           "HFLLM", "ConstrainedResult", "OpenAICompatLLM", "RoutingTrace", "model_info", "ModelInfo"]
+           "HFLLM", "LiteLLM", "ConstrainedResult", "OpenAICompatLLM", "RoutingTrace", "model_info", "ModelInfo"]
 
 # Heavy modules (torch, transformers, httpx) load on first use, so `import toolkit.llm` stays cheap.
 # (The routing function is imported from its module: `from toolkit.llm.routing import routing`.)
-_LAZY = {"HFLLM": "hf", "ConstrainedResult": "hf", "OpenAICompatLLM": "openai_client",
+_LAZY = {"HFLLM": "hf", "LiteLLM": "lite", "ConstrainedResult": "local", "OpenAICompatLLM": "openai_client",
          "RoutingTrace": "routing", "model_info": "info", "ModelInfo": "info"}
 
 
@@ -48,13 +48,16 @@ def parse_spec(spec: str) -> tuple[str, str, str | None]:
     return "dir", spec, None
 
 
-def load_llm(spec: str | None = None, settings=None) -> LLM:
+def load_llm(spec: str | None = None, settings=None, engine: str | None = None) -> LLM:
     """Load a model backend (contract).
 
     Args:
         spec: ``None`` = ``settings.llm`` if set, else the embedded model at ``settings.embedded_model_dir``;
             a directory = a local HF checkpoint; ``openai:<base_url>#<model>`` = an OpenAI-compatible server.
         settings: a :class:`toolkit.config.Settings` (default: :func:`get_settings`).
+        engine: for a directory: ``"auto"`` (default ``settings.engine``): the NumPy engine
+            (:class:`~toolkit.llm.lite.LiteLLM`) when it can run the checkpoint, else transformers;
+            ``"numpy"`` (an error if it cannot) or ``"transformers"`` (:class:`~toolkit.llm.hf.HFLLM`).
 
     Raises:
         DataMissingError: the model directory or some of its files are missing (named).
@@ -69,6 +72,17 @@ def load_llm(spec: str | None = None, settings=None) -> LLM:
         from .openai_client import OpenAICompatLLM
 
         return OpenAICompatLLM(target, model)
+    from toolkit.config import ENGINES
+
+    engine = (engine or settings.engine or "auto").lower()
+    if engine not in ENGINES:
+        raise InvalidInputError(f"未知的推理引擎 engine={engine!r} (unknown engine); 可选 (valid): {', '.join(ENGINES)}")
+    path = Path(target).expanduser()
+    if engine != "transformers":
+        from .lite import LiteLLM, lite_reason
+
+        if engine == "numpy" or (path.is_dir() and lite_reason(path) is None):
+            return LiteLLM(path)
     from .hf import HFLLM
 
-    return HFLLM(Path(target).expanduser(), trust_remote_code=settings.trust_remote_code)
+    return HFLLM(path, trust_remote_code=settings.trust_remote_code)

@@ -14,12 +14,13 @@ from toolkit.errors import BackendError, DataMissingError
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt", "spiece.model")
 
 
-def check_model_dir(path: str | Path, trust_remote_code: bool = False) -> dict:
+def check_model_dir(path: str | Path, trust_remote_code: bool = False, architecture: bool = True) -> dict:
     """Validate a checkpoint directory and return its parsed ``config.json``.
 
     Args:
         path: the directory.
         trust_remote_code: whether a config that needs custom code (``auto_map``) may be accepted.
+        architecture: check ``model_type`` against transformers' causal LMs (the NumPy engine checks its own).
 
     Raises:
         DataMissingError: the directory or some required files are missing (all of them are named).
@@ -46,7 +47,8 @@ def check_model_dir(path: str | Path, trust_remote_code: bool = False) -> dict:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise BackendError(f"config.json 无法解析 (config.json is not valid JSON): {path}: {e}") from None
-    check_architecture(config, trust_remote_code)
+    if architecture:
+        check_architecture(config, trust_remote_code)
     return config
 
 

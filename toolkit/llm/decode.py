@@ -129,32 +129,3 @@ def decode_steps(
             return
         ids = torch.cat([ids, tokens[:, None]], dim=1)
         logits = stepper.forward(tokens[:, None], cache)
-
-
-class TextDecoder:
-    """Incremental detokenizer: feed ids, get the newly completed text (safe for multi-byte pieces)."""
-
-    def __init__(self, tokenizer, skip_special_tokens: bool = True):
-        self.tok = tokenizer
-        self.skip = skip_special_tokens
-        self.ids: list[int] = []
-        self.prefix = 0  # start of the window re-decoded for context
-        self.read = 0  # end of the text already emitted
-
-    def _text(self, ids) -> str:
-        return self.tok.decode(ids, skip_special_tokens=self.skip, clean_up_tokenization_spaces=False)
-
-    def push(self, token_id: int) -> str:
-        self.ids.append(int(token_id))
-        done = self._text(self.ids[self.prefix:self.read])
-        full = self._text(self.ids[self.prefix:])
-        if len(full) > len(done) and not full.endswith("\ufffd"):
-            self.prefix, self.read = self.read, len(self.ids)
-            return full[len(done):]
-        return ""
-
-    def flush(self) -> str:
-        done = self._text(self.ids[self.prefix:self.read])
-        full = self._text(self.ids[self.prefix:])
-        self.prefix = self.read = len(self.ids)
-        return full[len(done):]

@@ -10,41 +10,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
-from toolkit.errors import BackendError, InvalidInputError
+from toolkit.errors import BackendError
 
-from .base import LLM, Message, Request, RunInfo
 from .checkpoint import check_model_dir
-from .constraints import AllowedFn, AllowedTokensProcessor, TokenBiasProcessor
-from .decode import Stepper, TextDecoder, decode_steps
-from .params import GenParams
-
-# Control tokens of the embedded poetry model's text format (see toolkit/llm/embedded/format.py).
-POETRY_MARKERS = ("<题>", "<文>")
-POETRY_KINDS = ("五绝", "七绝", "五律", "七律", "词", "诗")
+from .constraints import AllowedTokensProcessor, TokenBiasProcessor
+from .decode import Stepper, decode_steps
+from .local import POETRY_KINDS, POETRY_MARKERS, ConstrainedResult, LocalLLM, poetry_prompt  # noqa: F401 - re-exported
 
 
-@dataclass(frozen=True)
-class ConstrainedResult:
-    """One constrained sample."""
-
-    token_ids: tuple[int, ...]  # generated ids (prompt excluded; includes the end token if one was generated)
-    text: str  # decoded, special tokens removed
-    logprob: float  # sum of the model's log-probabilities of token_ids (unconstrained distribution, nats)
-    token_logprobs: tuple[float, ...]  # per token
-    finish_reason: str  # "eos" (an end token) or "length"
-
-    @property
-    def mean_logprob(self) -> float:
-        return self.logprob / max(1, len(self.token_ids))
-
-
-class HFLLM(LLM):
+class HFLLM(LocalLLM):
     """A causal LM loaded with ``AutoModelForCausalLM`` + ``AutoTokenizer`` from a local directory.
 
     Args:
@@ -60,7 +39,7 @@ class HFLLM(LLM):
         load_seconds: wall time spent loading.
     """
 
-    local = True
+    engine = "transformers"
 
     def __init__(self, path: str | Path, *, trust_remote_code: bool = False, dtype: torch.dtype = torch.float32,
                  name: str | None = None, capable: bool | None = None, fast_decode: bool = True):
@@ -77,186 +56,21 @@ class HFLLM(LLM):
         except (OSError, ValueError, KeyError, RuntimeError) as e:
             raise BackendError(f"无法加载模型 (cannot load model) {self.path}: {type(e).__name__}: {e}") from e
         self.load_seconds = time.perf_counter() - t0
-        self.name = name or self.path.name
-        cfg = self.hf_model.config
-        self.context_length = int(getattr(cfg, "max_position_embeddings", 0) or 2048)
-        self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
-        vocab = self.tokenizer.get_vocab()
-        self.poetry_format = all(m in vocab for m in POETRY_MARKERS)
-        self.capable = self.has_chat_template if capable is None else capable
-        self.eos_ids = _eos_ids(self.hf_model, self.tokenizer)
-        pad = self.tokenizer.pad_token_id
-        self.pad_id = int(pad if pad is not None else min(self.eos_ids, default=0))
+        self._setup(self.path, self.config_dict, name, capable)
         self._stepper = Stepper(self.hf_model, threading.Lock(), fast=fast_decode)
 
-    # --- tokens ----------------------------------------------------------------------------------
-    def encode(self, text: str, add_special_tokens: bool = True) -> list[int]:
-        return list(self.tokenizer.encode(text, add_special_tokens=add_special_tokens))
-
-    def decode(self, ids: Sequence[int], skip_special_tokens: bool = True) -> str:
-        return self.tokenizer.decode(list(ids), skip_special_tokens=skip_special_tokens,
-                                     clean_up_tokenization_spaces=False)
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.encode(text, add_special_tokens=False))
-
-    # --- chat -------------------------------------------------------------------------------------
-    def render_chat(self, messages: Sequence[Message]) -> str:
-        """The tokenizer's chat template; for the poetry model, its form prompt; else a plain transcript."""
-        if self.has_chat_template:
-            return self.tokenizer.apply_chat_template(
-                [{"role": m.role, "content": m.content} for m in messages], tokenize=False, add_generation_prompt=True
-            )
-        if self.poetry_format:
-            return poetry_prompt([m.content for m in messages if m.role == "user"][-1:] or [""])
-        return super().render_chat(messages)
-
-    # --- LLM ----------------------------------------------------------------------------------------
-    def _execute(self, request: Request, info: RunInfo) -> Iterator[str]:
-        p = request.params
-        if request.messages is not None:
-            ids = self.encode(self.render_chat(request.messages), add_special_tokens=not self.has_chat_template)
-        else:
-            ids = self.encode(request.prompt)
-        ids, max_new = self.fit_prompt(ids, p, info)
-        info.prompt_tokens = len(ids)
-        info.completion_tokens = 0
-        text = TextDecoder(self.tokenizer)
-        steps = decode_steps(self._stepper, ids, max_new_tokens=max_new, temperature=p.temperature, top_p=p.top_p,
-                             top_k=p.top_k, repetition_penalty=p.repetition_penalty, seed=p.seed,
-                             eos_ids=self.eos_ids, pad_id=self.pad_id)
-        try:
-            for tokens, _, _ in steps:
-                tok = int(tokens[0])
-                info.completion_tokens += 1
-                if tok in self.eos_ids:
-                    info.finish_reason = "stop"
-                    break
-                piece = text.push(tok)
-                if piece:
-                    yield piece
-            tail = text.flush()
-            if tail:
-                yield tail
-        finally:
-            steps.close()
-
-    def fit_prompt(self, ids: list[int], p: GenParams, info: RunInfo) -> tuple[list[int], int]:
-        """Make prompt + generation fit the context: left-truncate the prompt (or raise), clip max_new_tokens.
-
-        At least ``min(max_new_tokens, context_length // 2)`` positions stay free for generation.
-        """
-        ctx = self.context_length
-        reserve = min(p.max_new_tokens, ctx // 2)
-        budget = ctx - reserve
-        if len(ids) > budget:
-            if p.on_overflow == "error":
-                raise InvalidInputError(
-                    f"提示过长 (prompt too long): {len(ids)} tokens, 上下文 (context_length) {ctx}, "
-                    f"需为生成保留 (reserved for generation) {reserve}; 最多 (at most) {budget} tokens"
-                )
-            drop = len(ids) - budget
-            keep_first = ids[:1] if ids and ids[0] == self.tokenizer.bos_token_id else []
-            ids = keep_first + ids[len(keep_first) + drop:]
-            info.truncated_tokens = drop
-            info.warn(f"提示过长，已从左侧截去 {drop} 个 token (prompt truncated from the left by {drop} tokens "
-                      f"to fit context_length {ctx})")
-        return ids, min(p.max_new_tokens, ctx - len(ids))
-
-    # --- constrained decoding and scoring --------------------------------------------------------
-    def sample_constrained(self, prompt: str | Sequence[int], allowed: AllowedFn | None = None, *, n: int = 1,
-                           bias: Mapping[int, float] | None = None, max_new_tokens: int = 64,
-                           temperature: float = 0.0, top_p: float = 1.0, top_k: int = 0,
-                           repetition_penalty: float = 1.0, seed: int | None = None,
-                           processors: Sequence = (), stop_ids: Sequence[int] | None = None) -> list[ConstrainedResult]:
-        """Sample ``n`` continuations in one batch under per-position constraints.
-
-        Args:
-            prompt: text, or token ids used as-is.
-            allowed: ``allowed(step, generated_ids) -> ids | None`` (see :mod:`toolkit.llm.constraints`).
-            n: number of samples (batched: much cheaper than n calls).
-            bias: token id → logit bonus (soft topic bias).
-            stop_ids: token ids that end a sample (default: the model's end tokens).
-            processors: extra ``LogitsProcessor`` objects, applied after ``allowed`` and ``bias``.
-            Other arguments as in :class:`~toolkit.llm.params.GenParams`.
-
-        Returns:
-            ``n`` :class:`ConstrainedResult` in sampling order.
-        """
-        params = GenParams.from_kwargs(max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p,
-                                       top_k=top_k, repetition_penalty=repetition_penalty, seed=seed)
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 256:
-            raise InvalidInputError(f"参数 n={n!r} 超出范围 (out of range); 有效范围 (valid range): 1 ≤ n ≤ 256")
-        ids = self.encode(prompt) if isinstance(prompt, str) else [int(i) for i in prompt]
-        info = RunInfo()
-        ids, max_new = self.fit_prompt(ids, params, info)
+    # --- the engine ------------------------------------------------------------------------------
+    def _steps(self, ids, *, n, max_new_tokens, temperature, top_p, top_k, repetition_penalty, seed, allowed=None,
+               bias=None, processors=(), eos_ids=frozenset()):
         procs = []
         if allowed is not None:
             procs.append(AllowedTokensProcessor(allowed, len(ids)))
         if bias:
             procs.append(TokenBiasProcessor(bias))
         procs.extend(processors)
-        ends = set(self.eos_ids if stop_ids is None else (int(i) for i in stop_ids))
-        toks, lps = [[] for _ in range(n)], [[] for _ in range(n)]
-        for tokens, logprobs, active in decode_steps(
-            self._stepper, ids, max_new_tokens=max_new, n=n, temperature=temperature, top_p=top_p, top_k=top_k,
-            repetition_penalty=repetition_penalty, seed=seed, processors=procs, eos_ids=ends, pad_id=self.pad_id,
-        ):
-            for row in active.nonzero().flatten().tolist():
-                toks[row].append(int(tokens[row]))
-                lps[row].append(float(logprobs[row]))
-        return [
-            ConstrainedResult(tuple(t), self.decode(t), float(sum(lp)), tuple(lp),
-                              "eos" if t and t[-1] in ends else "length")
-            for t, lp in zip(toks, lps)
-        ]
+        return decode_steps(self._stepper, ids, max_new_tokens=max_new_tokens, n=n, temperature=temperature,
+                            top_p=top_p, top_k=top_k, repetition_penalty=repetition_penalty, seed=seed,
+                            processors=procs, eos_ids=eos_ids, pad_id=self.pad_id)
 
-    def generate_constrained(self, prompt: str | Sequence[int], allowed: AllowedFn | None = None,
-                             **kw) -> ConstrainedResult:
-        """One constrained sample; arguments as in :meth:`sample_constrained` (without ``n``)."""
-        return self.sample_constrained(prompt, allowed, n=1, **kw)[0]
-
-    def token_logprobs(self, text: str, prefix: str = "") -> list[float]:
-        """Log-probability of each token of ``text`` given ``prefix`` (the BOS token if the prefix is empty)."""
-        ctx = self.encode(prefix) if prefix else []
-        if not ctx and self.tokenizer.bos_token_id is not None:
-            ctx = [self.tokenizer.bos_token_id]
-        tgt = self.encode(text, add_special_tokens=False)
-        if not tgt:
-            return []
-        if not ctx:  # no context for the first token: it cannot be scored
-            ctx, tgt = tgt[:1], tgt[1:]
-        full = (ctx + tgt)[-self.context_length:]
-        n_ctx = len(full) - len(tgt)
-        if n_ctx < 1:
-            raise InvalidInputError(f"文本过长，无法打分 (text longer than context_length {self.context_length})")
-        logits = self._stepper.forward(torch.tensor([full]), self._stepper.new_cache(), last_only=False)[0]
-        logp = torch.log_softmax(logits[n_ctx - 1:-1], dim=-1)
-        return logp.gather(1, torch.tensor(tgt)[:, None]).squeeze(1).tolist()
-
-    def score(self, text: str, prefix: str = "") -> float:
-        """Log-likelihood (nats) of ``text`` following ``prefix`` under the model."""
-        return float(sum(self.token_logprobs(text, prefix)))
-
-
-def poetry_prompt(user_texts: Sequence[str]) -> str:
-    """The embedded model's form prompt for a chat turn: a form named in the text, the rest as title."""
-    text = (user_texts[-1] if user_texts else "").strip()
-    kind = next((k for k in POETRY_KINDS if k in text), "诗")
-    title = text.replace(kind, "").strip(" ，。:：") if kind != "诗" else text
-    try:
-        from .embedded.format import build_prompt
-    except ImportError:  # the format module ships with the embedded model; fall back to its documented shape
-        return f"<bos><{kind}><题>{title}<文>"
-    return build_prompt(kind, title)
-
-
-def _eos_ids(model, tokenizer) -> set[int]:
-    ids: set[int] = set()
-    for src in (getattr(model, "generation_config", None), model.config):
-        e = getattr(src, "eos_token_id", None) if src is not None else None
-        if e is not None:
-            ids.update([e] if isinstance(e, int) else e)
-    if tokenizer.eos_token_id is not None:
-        ids.add(tokenizer.eos_token_id)
-    return {int(i) for i in ids}
+    def _all_logits(self, ids: list[int]) -> np.ndarray:
+        return self._stepper.forward(torch.tensor([ids]), self._stepper.new_cache(), last_only=False)[0].numpy()

@@ -17,7 +17,7 @@ from toolkit.errors import BackendError
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
-    backend: str  # "local" or "openai-compatible server"
+    backend: str  # "local (numpy)", "local (transformers)" or "openai-compatible server"
     model_type: str | None = None  # e.g. deepseek_v2
     architecture: str | None = None  # e.g. DeepseekV2ForCausalLM
     total_params: int | None = None  # unique parameters (tied embeddings counted once)
@@ -58,41 +58,67 @@ class ModelInfo:
 
 def model_info(llm) -> ModelInfo:
     """Describe ``llm``; remote backends report only what the server says (name, context length)."""
-    model = getattr(llm, "hf_model", None)
-    if model is None:
+    net = getattr(llm, "net", None)  # checked first: a NumPy-engine model loads ``hf_model`` only on request
+    model = None if net is not None else getattr(llm, "hf_model", None)
+    if net is not None:  # the NumPy engine: sizes from its weight arrays (a tied head is not stored twice)
+        cfg = dict(net.config)
+        sizes = {n: a.size for n, a in _numpy_weights(net)}
+        arch, dtype = (cfg.get("architectures") or ["DeepseekV2ForCausalLM"])[0], "float32"
+    elif model is not None:
+        cfg = model.config.to_dict()
+        params = dict(model.named_parameters())  # unique: tied weights appear once
+        sizes = {n: p.numel() for n, p in params.items()}
+        arch = (cfg.get("architectures") or [type(model).__name__])[0]
+        dtype = str(next(iter(params.values())).dtype).replace("torch.", "")
+    else:
         return ModelInfo(name=llm.name, backend="openai-compatible server", context_length=llm.context_length,
                          capable=llm.capable)
-    cfg = model.config
-    params = dict(model.named_parameters())  # unique: tied weights appear once
-    total = sum(p.numel() for p in params.values())
-    emb = sum(p.numel() for n, p in params.items() if "embed_tokens" in n or n.startswith("lm_head"))
-    routed_names = [n for n in params if ".experts." in n and "shared_experts" not in n]
-    routed = sum(params[n].numel() for n in routed_names)
+    total = sum(sizes.values())
+    emb = sum(v for n, v in sizes.items() if "embed_tokens" in n or n.startswith("lm_head"))
+    routed_names = [n for n in sizes if ".experts." in n and "shared_experts" not in n]
+    routed = sum(sizes[n] for n in routed_names)
     moe_layers = len({n.split(".experts.")[0] for n in routed_names})
     n_exp = _first(cfg, "n_routed_experts", "num_local_experts", "num_experts")
     top_k = _first(cfg, "num_experts_per_tok", "num_experts_per_token", "moe_topk")
     if routed and not (n_exp and top_k):
-        raise BackendError(f"无法确定专家数量 (cannot read expert counts from config): model_type={cfg.model_type}")
+        raise BackendError(f"无法确定专家数量 (cannot read expert counts from config): model_type={cfg.get('model_type')}")
     active = total - (routed - routed * top_k // n_exp if routed else 0)
-    kv_rank = getattr(cfg, "kv_lora_rank", None)
-    attention = (f"MLA (kv_lora_rank={kv_rank}, q_lora_rank={getattr(cfg, 'q_lora_rank', None)})" if kv_rank
-                 else f"MHA/GQA (heads={getattr(cfg, 'num_attention_heads', None)}, "
-                      f"kv_heads={getattr(cfg, 'num_key_value_heads', None)})")
+    kv_rank = cfg.get("kv_lora_rank")
+    attention = (f"MLA (kv_lora_rank={kv_rank}, q_lora_rank={cfg.get('q_lora_rank')})" if kv_rank
+                 else f"MHA/GQA (heads={cfg.get('num_attention_heads')}, kv_heads={cfg.get('num_key_value_heads')})")
     return ModelInfo(
-        name=llm.name, backend="local", model_type=cfg.model_type,
-        architecture=(cfg.architectures or [type(model).__name__])[0],
-        total_params=total, active_params=active, active_params_no_embed=active - emb, embedding_params=emb,
-        layers=getattr(cfg, "num_hidden_layers", None), moe_layers=moe_layers or None,
+        name=llm.name, backend=f"local ({getattr(llm, 'engine', 'transformers')})", model_type=cfg.get("model_type"),
+        architecture=arch, total_params=total, active_params=active, active_params_no_embed=active - emb,
+        embedding_params=emb, layers=cfg.get("num_hidden_layers"), moe_layers=moe_layers or None,
         routed_experts=n_exp if routed else None, experts_per_token=top_k if routed else None,
-        shared_experts=getattr(cfg, "n_shared_experts", None) if routed else None, attention=attention,
-        context_length=llm.context_length, vocab_size=getattr(cfg, "vocab_size", None),
-        dtype=str(next(iter(params.values())).dtype).replace("torch.", ""), capable=llm.capable,
+        shared_experts=cfg.get("n_shared_experts") if routed else None, attention=attention,
+        context_length=llm.context_length, vocab_size=cfg.get("vocab_size"), dtype=dtype, capable=llm.capable,
     )
 
 
-def _first(cfg, *names):
+def _numpy_weights(net):
+    """``(name, array)`` of every distinct weight of a NumPy-engine model, named as in the checkpoint."""
+    yield "model.embed_tokens.weight", net.embed
+    if net.head is not net.embed:
+        yield "lm_head.weight", net.head
+    yield "model.norm.weight", net.norm
+    for i, layer in enumerate(net.layers):
+        for key, value in layer.items():
+            if key == "experts":
+                for e, mats in enumerate(value):
+                    for k, m in zip(("gate_proj", "up_proj", "down_proj"), mats):
+                        yield f"model.layers.{i}.mlp.experts.{e}.{k}.weight", m
+            elif key in ("shared", "dense"):
+                sub = "shared_experts." if key == "shared" else ""
+                for k, m in zip(("gate_proj", "up_proj", "down_proj"), value):
+                    yield f"model.layers.{i}.mlp.{sub}{k}.weight", m
+            else:
+                yield f"model.layers.{i}.{'mlp.gate' if key == 'router' else key}.weight", value
+
+
+def _first(cfg: dict, *names):
     for n in names:
-        v = getattr(cfg, n, None)
+        v = cfg.get(n)
         if isinstance(v, int) and v > 0:
             return v
     return None

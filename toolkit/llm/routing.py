@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import torch
-
 from toolkit.errors import BackendError, InvalidInputError
 
 
@@ -57,7 +55,7 @@ class RoutingTrace:
                 "num_experts": self.num_experts, "top_k": self.top_k}
 
 
-def find_routers(model) -> list[tuple[int, torch.nn.Module]]:
+def find_routers(model) -> list[tuple[int, "torch.nn.Module"]]:  # noqa: F821 - torch loads lazily
     """``(layer_index, router_module)`` for every MoE router in ``model``, in layer order."""
     found = []
     for name, module in model.named_modules():
@@ -71,7 +69,8 @@ def routing(llm, text: str, prefix: str = "") -> RoutingTrace:
     """Route ``text`` through the model once and record, per token and MoE layer, the top-k experts.
 
     Args:
-        llm: a local backend (``llm.hf_model`` and ``llm.tokenizer``), e.g. from ``load_llm()``.
+        llm: a local backend, e.g. from ``load_llm()``: the NumPy engine (``llm.net``) or a transformers
+            model (``llm.hf_model``), with ``llm.tokenizer``.
         text: the text whose tokens are traced (e.g. a generated poem, its prompt included).
         prefix: optional context fed before ``text``; its tokens are not in the trace.
 
@@ -79,14 +78,19 @@ def routing(llm, text: str, prefix: str = "") -> RoutingTrace:
         BackendError: the backend is not local, or the model has no MoE routers (names its model_type).
         InvalidInputError: empty text, or longer than the context.
     """
-    model, tok = getattr(llm, "hf_model", None), getattr(llm, "tokenizer", None)
-    if model is None or tok is None:
+    net = getattr(llm, "net", None)  # checked first: a NumPy-engine model loads ``hf_model`` only on request
+    model = None if net is not None else getattr(llm, "hf_model", None)
+    tok = getattr(llm, "tokenizer", None)
+    if (model is None and net is None) or tok is None:
         raise BackendError(f"路由分析需要本地模型 (routing needs a local model); {llm!r} is a remote backend")
-    routers = find_routers(model)
-    if not routers:
-        raise BackendError(
-            f"该模型没有 MoE 路由层 (not a Mixture-of-Experts model): model_type={model.config.model_type!r}"
-        )
+    if net is None:
+        routers = find_routers(model)
+        if not routers:
+            raise BackendError(
+                f"该模型没有 MoE 路由层 (not a Mixture-of-Experts model): model_type={model.config.model_type!r}"
+            )
+    elif not net.moe_layers:
+        raise BackendError(f"该模型没有 MoE 路由层 (not a Mixture-of-Experts model): {llm.name}")
     ctx = tok.encode(prefix) if prefix else []
     ids = tok.encode(text, add_special_tokens=not prefix)
     if not ids:
@@ -94,6 +98,32 @@ def routing(llm, text: str, prefix: str = "") -> RoutingTrace:
     limit = getattr(llm, "context_length", None) or 10**9
     if len(ctx) + len(ids) > limit:
         raise InvalidInputError(f"文本过长 (text too long): {len(ctx) + len(ids)} tokens > context_length {limit}")
+    start = len(ctx)
+    if net is not None:  # the NumPy engine records its routing itself, highest weight first
+        layers = net.moe_layers
+        per_layer = [(idx[start:].tolist(), w[start:].tolist()) for idx, w in llm.trace_routing(ctx + ids)]
+        num_experts = int(net.config["n_routed_experts"])
+    else:
+        layers = tuple(li for li, _ in routers)
+        per_layer = _hf_routing(llm, model, routers, ctx + ids, start)
+        router = routers[0][1]
+        num_experts = int(getattr(router, "num_experts", 0) or router.weight.shape[0])
+    return RoutingTrace(
+        tokens=tuple(tok.convert_ids_to_tokens(ids)),
+        token_ids=tuple(ids),
+        layers=layers,
+        expert_ids=tuple(tuple(tuple(per_layer[l][0][t]) for l in range(len(layers))) for t in range(len(ids))),
+        weights=tuple(tuple(tuple(round(x, 6) for x in per_layer[l][1][t]) for l in range(len(layers)))
+                      for t in range(len(ids))),
+        num_experts=num_experts,
+        top_k=len(per_layer[0][0][0]),
+    )
+
+
+def _hf_routing(llm, model, routers, ids: list[int], start: int) -> list[tuple[list, list]]:
+    """Per router layer ``(expert ids, weights)`` of positions ``start:``, read with forward hooks."""
+    import torch
+
     records: list[tuple[torch.Tensor, torch.Tensor]] = []
 
     def hook(module, args, out):
@@ -105,30 +135,17 @@ def routing(llm, text: str, prefix: str = "") -> RoutingTrace:
     try:
         lock = getattr(getattr(llm, "_stepper", None), "lock", None)
         with (lock or _nolock()), torch.inference_mode():
-            model(input_ids=torch.tensor([ctx + ids]), use_cache=False)
+            model(input_ids=torch.tensor([ids]), use_cache=False)
     finally:
         for h in handles:
             h.remove()
     if len(records) != len(routers):
         raise BackendError(f"路由记录不完整 (router hooks fired {len(records)} times for {len(routers)} routers)")
-    start = len(ctx)
     per_layer = []
     for idx, w in records:
         order = torch.argsort(w, dim=-1, descending=True)  # routers return top-k unsorted
         per_layer.append((idx.gather(-1, order)[start:].tolist(), w.gather(-1, order)[start:].tolist()))
-    router = routers[0][1]
-    top_k = per_layer[0][0][0].__len__()
-    num_experts = int(getattr(router, "num_experts", 0) or router.weight.shape[0])
-    return RoutingTrace(
-        tokens=tuple(tok.convert_ids_to_tokens(ids)),
-        token_ids=tuple(ids),
-        layers=tuple(li for li, _ in routers),
-        expert_ids=tuple(tuple(tuple(per_layer[l][0][t]) for l in range(len(routers))) for t in range(len(ids))),
-        weights=tuple(tuple(tuple(round(x, 6) for x in per_layer[l][1][t]) for l in range(len(routers)))
-                      for t in range(len(ids))),
-        num_experts=num_experts,
-        top_k=top_k,
-    )
+    return per_layer
 
 
 class _nolock:
