@@ -110,13 +110,13 @@ def _poem(page, seed: str, topic: str, not_before: float = 0.0) -> tuple[float, 
     return first_chars, time.perf_counter() - t0
 
 
-def _one_run(browser, delay: float) -> dict:
+def _one_run(browser, delay: float, engine: str = "auto") -> dict:
     from pipelines.cli.web import command
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     user = tempfile.mkdtemp(prefix="hanlin-web-bench-")
-    env = dict(os.environ, HANLIN_USER_DIR=user, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, HANLIN_USER_DIR=user, PYTHONPATH=str(ROOT), HANLIN_ENGINE=engine)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(TIMEOUT_MS)
     load = os.getloadavg()[0]
@@ -155,14 +155,19 @@ def _one_run(browser, delay: float) -> dict:
 
 BREAKDOWN = r"""
 import json, sys, time
+engine = sys.argv[1]
 out, c = [], time.process_time()
 def lap(name):
     global c
     out.append((name, time.process_time() - c)); c = time.process_time()
-import torch; lap("import torch")
-import transformers.models.deepseek_v2.modeling_deepseek_v2; lap("import transformers (+ DeepseekV2 modeling)")
+if engine == "transformers":
+    import torch; lap("import torch")
+    import transformers.models.deepseek_v2.modeling_deepseek_v2; lap("import transformers (+ DeepseekV2 modeling)")
+else:
+    import toolkit.llm.lite; lap("import the NumPy engine (numpy, tokenizers)")
 from pipelines.poetry import PoetryPipeline
-p = PoetryPipeline.from_settings(); lap("import pipelines.poetry")
+from toolkit.llm import load_llm
+p = PoetryPipeline.from_settings(llm_loader=lambda: load_llm(engine=engine)); lap("import pipelines.poetry")
 p.llm; lap("load the model (rest of load_llm)")
 p.line_set; lap("corpus line set (data/indexes/poem_lines.npy)")
 p.index; lap("poem index: open + one priming search")
@@ -173,17 +178,21 @@ print(json.dumps(out))
 """
 
 
-def _cpu_breakdown() -> list[tuple[str, float]]:
+def _cpu_breakdown(engine: str) -> list[tuple[str, float]]:
     """CPU seconds of each loading step up to the first poems, in a fresh process (independent of load)."""
     import json
 
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
-    r = subprocess.run([sys.executable, "-c", BREAKDOWN], cwd=ROOT, env=env, capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-c", BREAKDOWN, engine], cwd=ROOT, env=env, capture_output=True, text=True,
                        timeout=600, check=True)
     return [tuple(x) for x in json.loads(r.stdout.strip().splitlines()[-1])]
 
 
-SCENARIOS = (("click as soon as the page is usable", 0.0), ("click 10 s after the page is usable", 10.0))
+# (label, click delay after the page is usable, HANLIN_ENGINE): the default NumPy engine, and the
+# transformers engine (torch) as the peer it replaces, in the same run.
+SCENARIOS = (("NumPy engine (default): click as soon as the page is usable", 0.0, "auto"),
+             ("NumPy engine: click 10 s after the page is usable", 10.0, "auto"),
+             ("transformers engine (peer): click as soon as the page is usable", 0.0, "transformers"))
 ROWS = (("health", "process start → health endpoint", None),
         ("usable", "process start → usable poetry page", "usable"),
         ("ready", "`hanlin web` start → poetry model, index and line set loaded (its log)", None),
@@ -199,15 +208,15 @@ def run(args) -> str:
     from playwright.sync_api import sync_playwright
 
     n = 1 if getattr(args, "quick", False) else 3
-    results: dict[float, list[dict]] = {d: [] for _, d in SCENARIOS}
+    results: dict[int, list[dict]] = {i: [] for i in range(len(SCENARIOS))}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             for _ in range(n):  # interleaved, so both scenarios see similar machine load
-                for _, delay in SCENARIOS:
-                    r = _one_run(browser, delay)
-                    results[delay].append(r)
-                    print(f"delay={delay:g} " + " ".join(f"{k}={v:.2f}" for k, v in r.items()), flush=True)
+                for i, (_, delay, engine) in enumerate(SCENARIOS):
+                    r = _one_run(browser, delay, engine)
+                    results[i].append(r)
+                    print(f"engine={engine} delay={delay:g} " + " ".join(f"{k}={v:.2f}" for k, v in r.items()), flush=True)
         finally:
             browser.close()
 
@@ -222,17 +231,23 @@ def run(args) -> str:
            f"launched before the clock starts; topic 「{TOPIC}」, 七绝, 2 candidates. Seconds, median (min–max). "
            f"1-min load average at each start: {loads} (2 cores shared with other work: wall times are "
            "inflated; the CPU row is the server's own cost).", "",
-           "| metric | " + " | ".join(name for name, _ in SCENARIOS) + " | bar |",
+           "| metric | " + " | ".join(name for name, _, _ in SCENARIOS) + " | bar |",
            "|---|" + "---|" * len(SCENARIOS) + "---|"]
     for key, label, bar in ROWS:
-        cells = " | ".join(med(results[d], key) for _, d in SCENARIOS)
+        cells = " | ".join(med(results[i], key) for i in range(len(SCENARIOS)))
         out.append(f"| {label} | {cells} | {f'≤ {BARS[bar]:g} s' if bar else ''} |")
-    steps = _cpu_breakdown()
-    total = sum(v for name, v in steps if name != "second poem")
+    first = [statistics.median(r["first"] for r in results[i]) for i in (0, 2)]
+    out += ["", f"First poem after a cold start, clicked as soon as the page is usable: transformers engine "
+            f"{first[1]:.2f} s ÷ NumPy engine {first[0]:.2f} s = **{first[1] / first[0]:.1f}×** faster."]
+    steps = {e: _cpu_breakdown(e) for e in ("numpy", "transformers")}
+    common = [n for n, _ in steps["numpy"] if n in dict(steps["transformers"])]
+    names = [n for e in steps for n, _ in steps[e] if n not in common] + common  # engine imports first
+    totals = {e: sum(v for n, v in steps[e] if n != "second poem") for e in steps}
     out += ["", "What the first poem waits for: CPU seconds per step in a fresh process (the warm-up's work, "
-            "then the poems; not inflated by machine load).", "", "| step | CPU s | share of the first poem |",
-            "|---|---|---|"]
-    out += [f"| {name} | {v:.2f} | {'' if name == 'second poem' else f'{100 * v / total:.0f} %'} |"
-            for name, v in steps]
-    out.append(f"| **total to the first poem** | **{total:.2f}** | 100 % |")
+            "then the poems; not inflated by machine load), per engine.", "",
+            "| step | NumPy engine CPU s | transformers engine CPU s |", "|---|---|---|"]
+    for name in names:
+        cells = [f"{dict(steps[e])[name]:.2f}" if name in dict(steps[e]) else "—" for e in ("numpy", "transformers")]
+        out.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    out.append(f"| **total to the first poem** | **{totals['numpy']:.2f}** | **{totals['transformers']:.2f}** |")
     return "\n".join(out)

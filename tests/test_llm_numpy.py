@@ -146,3 +146,12 @@ def test_loads_without_torch(tiny_model_dir):
             "print(type(llm).__name__, 'torch' in sys.modules, 'transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["LiteLLM", "False", "False"], out.stderr[-2000:]
+
+
+def test_engine_prefix_in_spec(tiny_model_dir):
+    from toolkit.llm import split_engine
+
+    assert split_engine(f"transformers:{tiny_model_dir}") == (str(tiny_model_dir), "transformers")
+    assert split_engine("numpy:") == (None, "numpy") and split_engine("openai:http://x/v1") == ("openai:http://x/v1", None)
+    assert type(load_llm(f"transformers:{tiny_model_dir}")).__name__ == "HFLLM"
+    assert isinstance(load_llm(f"numpy:{tiny_model_dir}"), LiteLLM)

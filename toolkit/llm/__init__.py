@@ -48,12 +48,25 @@ def parse_spec(spec: str) -> tuple[str, str, str | None]:
     return "dir", spec, None
 
 
+def split_engine(spec: str | None, engine: str | None = None) -> tuple[str | None, str | None]:
+    """``"numpy:<dir>"`` → ``("<dir>", "numpy")`` (likewise ``transformers:``); other specs pass through.
+
+    A path that exists as written is never split (a directory may contain a colon)."""
+    if spec:
+        for name in ("numpy", "transformers"):
+            if spec.startswith(name + ":") and not Path(spec).expanduser().exists():
+                return spec[len(name) + 1:] or None, engine or name
+    return spec, engine
+
+
 def load_llm(spec: str | None = None, settings=None, engine: str | None = None) -> LLM:
     """Load a model backend (contract).
 
     Args:
         spec: ``None`` = ``settings.llm`` if set, else the embedded model at ``settings.embedded_model_dir``;
-            a directory = a local HF checkpoint; ``openai:<base_url>#<model>`` = an OpenAI-compatible server.
+            a directory = a local HF checkpoint; ``openai:<base_url>#<model>`` = an OpenAI-compatible server;
+            ``numpy:<dir>`` / ``transformers:<dir>`` = a directory with that engine (an empty ``<dir>``
+            means the default model).
         settings: a :class:`toolkit.config.Settings` (default: :func:`get_settings`).
         engine: for a directory: ``"auto"`` (default ``settings.engine``): the NumPy engine
             (:class:`~toolkit.llm.lite.LiteLLM`) when it can run the checkpoint, else transformers;
@@ -66,6 +79,7 @@ def load_llm(spec: str | None = None, settings=None, engine: str | None = None) 
     from toolkit.config import get_settings
 
     settings = settings or get_settings()
+    spec, engine = split_engine(spec, engine)
     spec = spec or settings.llm or str(settings.embedded_model_dir)
     kind, target, model = parse_spec(str(spec))
     if kind == "openai":

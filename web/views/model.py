@@ -10,10 +10,18 @@ BACKENDS = {"embedded": ("内置模型 hanlin-moe-mini", "Embedded hanlin-moe-mi
             "openai": ("OpenAI 兼容服务 URL", "OpenAI-compatible URL")}
 
 
-def spec_for(backend: str, path: str, url: str, model: str) -> str | None:
-    """The ``load_llm`` spec for the chosen backend (None = the embedded default)."""
+ENGINES = {"auto": ("自动（能用 NumPy 则用）", "Auto (NumPy when it can)"),
+           "numpy": ("NumPy（免 torch，启动快）", "NumPy (no torch, fast start)"),
+           "transformers": ("transformers + torch", "transformers + torch")}
+
+
+def spec_for(backend: str, path: str, url: str, model: str, engine: str = "auto") -> str | None:
+    """The ``load_llm`` spec for the chosen backend (None = the embedded default with the default engine)."""
+    prefix = "" if engine == "auto" else f"{engine}:"
     if backend == "dir":
-        return path.strip() or None
+        return (prefix + path.strip()) if path.strip() else None
+    if backend == "embedded":
+        return prefix or None
     if backend == "openai":
         return f"openai:{url.strip()}" + (f"#{model.strip()}" if model.strip() else "") if url.strip() else None
     return None
@@ -36,11 +44,15 @@ if backend == "dir":
 elif backend == "openai":
     url = st.text_input("Base URL", key=persistent("llm_url", "http://127.0.0.1:8000/v1"))
     model = st.text_input(t("模型名", "Model name"), key=persistent("llm_model", ""))
+engine = "auto"
+if backend != "openai":
+    engine = st.radio(t("推理引擎", "Engine"), list(ENGINES), key=persistent("llm_engine", "auto"), horizontal=True,
+                      format_func=lambda e: t(*ENGINES[e]))
 if st.button(t("应用", "Apply"), key="llm_apply"):
-    for k in ("llm_backend", "llm_dir", "llm_url", "llm_model"):
+    for k in ("llm_backend", "llm_dir", "llm_url", "llm_model", "llm_engine"):
         if f"w_{k}" in st.session_state:
             st.session_state[k] = st.session_state[f"w_{k}"]
-    st.session_state["llm_spec"] = spec_for(backend, path, url, model)
+    st.session_state["llm_spec"] = spec_for(backend, path, url, model, engine)
 st.caption(f"{t('当前', 'Current')}: `{llm_spec() or t('内置默认模型', 'embedded default')}`")
 
 st.subheader(t("生成参数", "Generation parameters"))
