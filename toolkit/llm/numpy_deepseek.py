@@ -109,6 +109,13 @@ def _rms(x: np.ndarray, w: np.ndarray, eps: float) -> np.ndarray:
     return w * (x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps))
 
 
+def _lin(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x @ w.T`` for weights ``(out, in)``, computed as ``(w @ x.T).T``: with few rows in ``x`` OpenBLAS
+    runs that form ~1.5-2x faster (measured on this machine: 64 vs 106 µs for 6x256 by 256x256)."""
+    flat = x.reshape(-1, x.shape[-1])
+    return (w @ flat.T).T.reshape(*x.shape[:-1], w.shape[0])
+
+
 def _silu(x: np.ndarray) -> np.ndarray:
     return x / (1.0 + np.exp(-x))
 
@@ -198,9 +205,9 @@ class NumpyDeepseekV2:
     def _attention(self, i: int, w: dict, x: np.ndarray, cos, sin, state: State) -> np.ndarray:
         b, t, _ = x.shape
         h = self.heads
-        q = (x @ w["self_attn.q_proj"].T).reshape(b, t, h, self.nope + self.rope).transpose(0, 2, 1, 3)
-        kv_a = x @ w["self_attn.kv_a_proj_with_mqa"].T
-        kv = _rms(kv_a[..., :self.kv_rank], w["self_attn.kv_a_layernorm"], self.eps) @ w["self_attn.kv_b_proj"].T
+        q = _lin(x, w["self_attn.q_proj"]).reshape(b, t, h, self.nope + self.rope).transpose(0, 2, 1, 3)
+        kv_a = _lin(x, w["self_attn.kv_a_proj_with_mqa"])
+        kv = _lin(_rms(kv_a[..., :self.kv_rank], w["self_attn.kv_a_layernorm"], self.eps), w["self_attn.kv_b_proj"])
         kv = kv.reshape(b, t, h, self.nope + self.v_dim).transpose(0, 2, 1, 3)
         k_pe = self._rope(kv_a[..., self.kv_rank:], cos, sin)[:, None]  # one rope key shared by all heads
         q = np.concatenate([q[..., :self.nope], self._rope(q[..., self.nope:], cos, sin)], axis=-1)
@@ -217,15 +224,15 @@ class NumpyDeepseekV2:
         att = np.exp(att - att.max(-1, keepdims=True))
         att /= att.sum(-1, keepdims=True)
         out = (att @ v).transpose(0, 2, 1, 3).reshape(b, t, h * self.v_dim)
-        return out @ w["self_attn.o_proj"].T
+        return _lin(out, w["self_attn.o_proj"])
 
     @staticmethod
     def _mlp(x: np.ndarray, gate: np.ndarray, up: np.ndarray, down: np.ndarray) -> np.ndarray:
-        return (_silu(x @ gate.T) * (x @ up.T)) @ down.T
+        return _lin(_silu(_lin(x, gate)) * _lin(x, up), down)
 
     def route(self, w: dict, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Greedy top-k of the softmax router: ``(expert ids, weights)``, each ``(tokens, top_k)``, highest first."""
-        logits = flat @ w["router"].T
+        logits = _lin(flat, w["router"])
         scores = np.exp(logits - logits.max(-1, keepdims=True))
         scores /= scores.sum(-1, keepdims=True)
         idx = np.argsort(-scores, axis=-1, kind="stable")[:, :self.top_k]
@@ -265,4 +272,4 @@ class NumpyDeepseekV2:
             x = x + (self._moe(w, hn, record) if "router" in w else self._mlp(hn, *w["dense"]))
         state.length += t
         x = _rms(x[:, -1:] if last_only else x, self.norm, self.eps)
-        return x @ self.head.T
+        return _lin(x, self.head)
