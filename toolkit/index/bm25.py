@@ -10,6 +10,11 @@ this against bm25s), and a query only touches the posting lists of its own terms
 Layout: a *main* segment (CSC matrix: rows = documents, columns = terms) plus a small *delta* of
 recently added documents; removed documents are tombstoned (``alive`` mask) and their postings are
 dropped when the delta is merged into main (when it passes ``merge_ratio`` of main, or on save).
+
+Opening is cheap (format 2): the posting arrays are memory-mapped, the vocabulary answers look-ups by
+binary search over sorted arrays saved with it (:mod:`.vocab_file`), and scipy is imported only when
+the index is changed; a search reads the raw CSC arrays. Format 1 folders still load (their vocabulary
+dict is built on the first search, as before).
 The scoring formula is Lucene's (the bm25s default):
 ``idf(t) · tf / (tf + k1·(1 − b + b·|d|/avgdl))`` with ``idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5))``.
 """
@@ -19,14 +24,18 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import InvalidInputError
+from .vocab_file import SortedVocab, read_terms, save_vocab
 
-FORMAT = 1
+if TYPE_CHECKING:  # scipy.sparse costs ~0.35 s to import: only index changes need it
+    import scipy.sparse as sp
+
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 
 
 class BM25Index:
@@ -51,13 +60,15 @@ class BM25Index:
             raise InvalidInputError(f"BM25 参数无效 (invalid BM25 parameters): k1={k1} (≥0), b={b} (0..1)")
         self.k1, self.b = float(k1), float(b)
         self.merge_ratio, self.merge_min = merge_ratio, merge_min
-        self.terms: list[str] = []
+        self._terms: list[str] | None = []
         self._vocab: dict[str, int] | None = {}
+        self._lookup: SortedVocab | None = None  # the saved vocabulary (until a term is added)
         self.df = np.zeros(0, dtype=np.int64)
         self.doc_len = np.zeros(0, dtype=np.float32)
         self.alive = np.zeros(0, dtype=bool)
         self.total_len = 0.0
-        self.main = sp.csc_matrix((0, 0), dtype=np.float32)
+        self._main = None  # scipy CSC matrix, built from _raw on first use
+        self._raw = (np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), (0, 0))
         self.main_rows = 0  # rows [0, main_rows) live in main, later ones in the delta
         self._delta: list[sp.csr_matrix] = []  # blocks of recently added rows, in row order
         self._delta_starts: list[int] = []  # first row of each block
@@ -68,10 +79,51 @@ class BM25Index:
 
     # ----------------------------------------------------------------- stats
     @property
-    def vocab(self) -> dict[str, int]:
-        if self._vocab is None:  # built lazily after load: a million terms cost ~0.1 s
+    def terms(self) -> list[str]:
+        """Every term, in id order (read from the saved vocabulary on first use)."""
+        if self._terms is None:
+            self._terms = self._lookup.terms()
+        return self._terms
+
+    @property
+    def n_terms(self) -> int:
+        return len(self._terms) if self._terms is not None else len(self._lookup)
+
+    @property
+    def vocab(self) -> Mapping[str, int]:
+        """``{term: id}``: the saved sorted vocabulary (read-only) after a load, else a dict."""
+        if self._vocab is None and self._lookup is not None:
+            return self._lookup
+        return self._writable_vocab()
+
+    def _writable_vocab(self) -> dict[str, int]:
+        if self._vocab is None:  # built lazily: 1.4 million terms cost over a second
             self._vocab = {t: i for i, t in enumerate(self.terms)}
+            self._lookup = None  # stale once a term is added
         return self._vocab
+
+    @property
+    def main(self) -> "sp.csc_matrix":
+        """The main segment as a scipy CSC matrix (built from the loaded arrays on first use)."""
+        if self._main is None:
+            import scipy.sparse as sp
+
+            indptr, indices, data, shape = self._raw
+            self._main = sp.csc_matrix((data, indices, indptr), shape=shape)
+            self._raw = None
+        return self._main
+
+    @main.setter
+    def main(self, m) -> None:
+        self._main, self._raw = m, None
+
+    def _main_postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """``(indptr, indices, data, n_columns)`` of main without building the scipy matrix."""
+        if self._main is not None:
+            m = self._main
+            return m.indptr, m.indices, m.data, m.shape[1]
+        indptr, indices, data, shape = self._raw
+        return indptr, indices, data, shape[1]
 
     @property
     def n_rows(self) -> int:
@@ -102,19 +154,21 @@ class BM25Index:
             lens.append(len(toks))
             flat.extend(toks)
         ids = self.term_ids(flat)
+        import scipy.sparse as sp
+
         rows = np.repeat(np.arange(len(lens), dtype=np.int64), np.asarray(lens, dtype=np.int64))
-        m = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), (rows, ids)), shape=(len(lens), len(self.terms)))
+        m = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), (rows, ids)), shape=(len(lens), self.n_terms))
         m.sum_duplicates()
         return m
 
     def term_ids(self, tokens: Sequence[str]) -> np.ndarray:
         """The term id of each token, adding unknown tokens to the vocabulary (in sorted order)."""
-        vocab = self.vocab
+        vocab = self._writable_vocab()
         if "\n" in "\t".join(tokens):  # vocab.txt is one term per line
             tokens = [t.replace("\n", " ") for t in tokens]
         new = set(tokens).difference(vocab)  # (difference, not difference_update: that walks all of vocab)
         for t in sorted(new):  # sorted: term ids do not depend on hash order
-            vocab[t] = len(self.terms)
+            vocab[t] = self.n_terms
             self.terms.append(t)
         return np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
@@ -124,8 +178,8 @@ class BM25Index:
         Raises:
             InvalidInputError: one of them is already a term (or repeated); nothing is added then.
         """
-        n0 = len(self.terms)
-        vocab = self.vocab
+        vocab = self._writable_vocab()
+        n0 = self.n_terms
         vocab.update(zip(new_terms, range(n0, n0 + len(new_terms))))
         if len(vocab) != n0 + len(new_terms):
             for t in new_terms:  # roll back: drop what this call added
@@ -151,11 +205,13 @@ class BM25Index:
         start = self.n_rows
         if not n_new:
             return np.zeros(0, dtype=np.int64)
-        if counts.shape[1] > len(self.terms):
-            raise InvalidInputError(f"词频矩阵有 {counts.shape[1]} 列, 词表只有 {len(self.terms)} 个词 (count matrix wider than the vocabulary)")
+        if counts.shape[1] > self.n_terms:
+            raise InvalidInputError(f"词频矩阵有 {counts.shape[1]} 列, 词表只有 {self.n_terms} 个词 (count matrix wider than the vocabulary)")
+        import scipy.sparse as sp
+
         counts = sp.csr_matrix(counts, dtype=np.float32)
         counts.sum_duplicates()
-        self.df = self._grow(self.df, len(self.terms))
+        self.df = self._grow(self.df, self.n_terms)
         self.df[: counts.shape[1]] += np.bincount(counts.indices, minlength=counts.shape[1])
         lens = np.asarray(counts.sum(axis=1), dtype=np.float32).ravel()
         self.doc_len = np.concatenate([self.doc_len[:start], lens])
@@ -213,9 +269,11 @@ class BM25Index:
         keeps that CSR view for :meth:`row_counts` and :meth:`remove`; transient memory is about
         two copies of the postings.
         """
-        if not self._delta and not self._dead_in_main and self.main.shape[0] == self.n_rows:
+        if not self._delta and not self._dead_in_main and self._main_rows_count() == self.n_rows:
             return  # nothing to fold in, nothing to drop
-        n, n_terms = self.n_rows, len(self.terms)
+        import scipy.sparse as sp
+
+        n, n_terms = self.n_rows, self.n_terms
         blocks = []
         if self.main_rows:
             m = self._main_csr if self._main_csr is not None else self.main.tocsr()
@@ -241,6 +299,9 @@ class BM25Index:
         self._delta_csc = None
         self._dead_in_main = 0
 
+    def _main_rows_count(self) -> int:
+        return self._main.shape[0] if self._main is not None else self._raw[3][0]
+
     def drop_row_view(self) -> None:
         """Free the cached row-major copy of main (rebuilt on demand by :meth:`row_counts`/:meth:`remove`)."""
         self._main_csr = None
@@ -249,8 +310,10 @@ class BM25Index:
         if not self._delta:
             return None
         if self._delta_csc is None:
+            import scipy.sparse as sp
+
             rr, cc, dd = self._delta_coo()
-            self._delta_csc = sp.csc_matrix((dd, (rr, cc)), shape=(self.n_rows, len(self.terms)), dtype=np.float32)
+            self._delta_csc = sp.csc_matrix((dd, (rr, cc)), shape=(self.n_rows, self.n_terms), dtype=np.float32)
         return self._delta_csc
 
     def row_counts(self, rows: Sequence[int]) -> sp.csr_matrix:
@@ -261,7 +324,7 @@ class BM25Index:
             self._main_csr = self.main.tocsr()
         m = self._main_csr[np.asarray(rows, dtype=np.int64)]
         m.sum_duplicates()
-        return _widen(m, len(self.terms))
+        return _widen(m, self.n_terms)
 
     # ----------------------------------------------------------------- queries
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
@@ -277,19 +340,23 @@ class BM25Index:
             return np.zeros(out_len, dtype=np.float32)
         avgdl = self.total_len / n
         rows_parts, w_parts = [], []
-        for mat in (self.main, self._delta_matrix()):
-            if mat is None or mat.nnz == 0:
+        parts = [self._main_postings()]
+        delta = self._delta_matrix()
+        if delta is not None:
+            parts.append((delta.indptr, delta.indices, delta.data, delta.shape[1]))
+        for indptr, indices, data, n_cols in parts:
+            if len(data) == 0:
                 continue
             for t in ids:
-                if t >= mat.shape[1]:
+                if t >= n_cols:
                     continue
-                a, e = mat.indptr[t], mat.indptr[t + 1]
+                a, e = indptr[t], indptr[t + 1]
                 if a == e:
                     continue
                 df = float(self.df[t])
                 idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
-                rows = mat.indices[a:e]
-                tf = mat.data[a:e]
+                rows = indices[a:e]
+                tf = data[a:e]
                 norm = self.k1 * (1.0 - self.b + self.b * self.doc_len[rows] / avgdl)
                 rows_parts.append(rows)
                 w_parts.append(idf * tf / (tf + norm))
@@ -333,28 +400,38 @@ class BM25Index:
         }
         for name, arr in arrays.items():
             np.save(folder / name, arr, allow_pickle=False)
-        (folder / "vocab.txt").write_text("\n".join(self.terms), encoding="utf-8")
-        params = {"format": FORMAT, "k1": self.k1, "b": self.b, "rows": self.n_rows, "terms": len(self.terms), "shape": list(m.shape)}
+        vocab_files = save_vocab(folder, self.terms)
+        params = {"format": FORMAT, "k1": self.k1, "b": self.b, "rows": self.n_rows, "terms": self.n_terms, "shape": list(m.shape)}
         (folder / "bm25.json").write_text(json.dumps(params), encoding="utf-8")
-        return [*arrays, "vocab.txt", "bm25.json"]
+        return [*arrays, *vocab_files, "bm25.json"]
 
     @classmethod
     def load(cls, folder: str | Path) -> "BM25Index":
-        """Read an index written by :meth:`save` (raises ValueError/OSError on inconsistent files)."""
+        """Read an index written by :meth:`save` (raises ValueError/OSError on inconsistent files).
+
+        The posting arrays are memory-mapped copy-on-write (pages are read as queries touch them;
+        nothing is ever written back), so the files must not be changed in place while the index is
+        open (saving always writes a new folder, see :func:`toolkit.atomic.atomic_dir`).
+        """
         folder = Path(folder)
         params = json.loads((folder / "bm25.json").read_text(encoding="utf-8"))
-        if params.get("format") != FORMAT:
-            raise ValueError(f"unsupported bm25 format {params.get('format')!r}")
+        fmt = params.get("format")
+        if fmt not in READABLE_FORMATS:
+            raise ValueError(f"unsupported bm25 format {fmt!r} (readable: {', '.join(map(str, READABLE_FORMATS))})")
         ix = cls(k1=params["k1"], b=params["b"])
-        text = (folder / "vocab.txt").read_text(encoding="utf-8")
-        ix.terms = text.split("\n") if text else []
+        if fmt >= 2:
+            ix._terms, ix._lookup = None, SortedVocab.load(folder)
+            if ix._lookup is None:
+                raise ValueError("bm25 format 2 without its vocabulary arrays")
+        else:  # format 1: no look-up arrays; the vocabulary dict is built on the first search
+            ix._terms = read_terms(folder)
         ix._vocab = None
-        ld = lambda name: np.load(folder / name, allow_pickle=False)  # noqa: E731
-        indptr, indices, data = ld("indptr.npy"), ld("indices.npy"), ld("data.npy")
+        ld = lambda name, mode=None: np.asarray(np.load(folder / name, mmap_mode=mode, allow_pickle=False))  # noqa: E731
+        indptr, indices, data = ld("indptr.npy", "c"), ld("indices.npy", "c"), ld("data.npy", "c")
         shape = tuple(params["shape"])
-        if len(ix.terms) != params["terms"] or len(indptr) != shape[1] + 1 or len(indices) != len(data) or indptr[-1] != len(data):
+        if ix.n_terms != params["terms"] or len(indptr) != shape[1] + 1 or len(indices) != len(data) or indptr[-1] != len(data):
             raise ValueError("bm25 arrays do not match their declared shape")
-        ix.main = sp.csc_matrix((data, indices, indptr), shape=shape)
+        ix._main, ix._raw = None, (indptr, indices, data, shape)
         ix.doc_len = ld("doc_len.npy").astype(np.float32)
         ix.alive = ld("alive.npy").astype(bool)
         if len(ix.alive) != params["rows"] or len(ix.doc_len) != params["rows"]:
@@ -369,4 +446,6 @@ def _widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
     """``m`` with (empty) columns up to ``n_cols``: terms added after it was built."""
     if m.shape[1] >= n_cols:
         return m
+    import scipy.sparse as sp
+
     return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_cols))

@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..atomic import atomic_dir
 from ..errors import DataMissingError, IndexCorruptError, InvalidInputError
@@ -30,9 +29,13 @@ from .manifest import corrupt, read_manifest, write_manifest
 from .records import Document, Hit, HitList
 from .store import DocStore
 
+if TYPE_CHECKING:  # imported where an index changes: opening and searching need no scipy
+    import scipy.sparse as sp
+
 log = logging.getLogger(__name__)
 
-FORMAT, VERSION = "hanlin-hybrid-index", 1
+FORMAT, VERSION = "hanlin-hybrid-index", 2  # 2: BM25 and LSA vocabularies with look-up arrays
+READABLE_VERSIONS = (1, 2)  # version 1 folders still open (slower: vocabulary dicts are built)
 MODES = ("hybrid", "bm25", "dense")
 Where = Mapping[str, object] | Callable[[dict], bool] | None
 
@@ -437,7 +440,8 @@ class HybridIndex:
         Args:
             folder: the index folder written by :meth:`save`.
             segmenter: must tokenise like the one used at build time (default: the shared one).
-            verify: ``"crc32"`` (default), ``"sha256"`` or ``"size"``.
+            verify: ``"crc32"`` (default), ``"sha256"`` or ``"size"`` (file sizes only: opening the
+                big corpus indexes then costs no read of their 400 MB; see ``corpus_indexes.verify``).
 
         Raises:
             DataMissingError: the folder does not exist.
@@ -446,7 +450,7 @@ class HybridIndex:
         folder = Path(folder)
         if not folder.is_dir():
             raise DataMissingError(f"索引不存在 (index not found): {folder}")
-        m = read_manifest(folder, FORMAT, VERSION, verify=verify)
+        m = read_manifest(folder, FORMAT, READABLE_VERSIONS, verify=verify)
         if segmenter is None:
             from ..text import default_segmenter
 

@@ -3,7 +3,10 @@
 Needs no download and fits in seconds. Word tokens carry meaning; character bigrams make it robust
 to segmentation differences (借钱 vs 借款 share 借) and to classical text jieba barely segments.
 The fitted model (vocabulary, idf, SVD components) is stored as ``vocab.txt`` + ``.npy`` files
-written with ``allow_pickle=False``.
+written with ``allow_pickle=False``. Format 2 adds the vocabulary's look-up arrays (:mod:`.vocab_file`)
+and the sorted bigram keys, so loading builds no dict, and a single query is embedded with numpy
+alone (the same arithmetic, in the same order, as the scipy path: bit-identical vectors), so opening
+an index and running its first search never imports scipy.
 """
 
 from __future__ import annotations
@@ -12,16 +15,23 @@ import json
 import re
 from itertools import islice
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..errors import InvalidInputError
 from ..text import search_tokens
 from ..text.bigrams import CJK_RANGES_ALL, SHIFT
 from ..text.bigrams import bigram_keys as _bigram_keys
 from .embedders import SPEC_FILE, Embedder, l2_normalise
+from .vocab_file import SortedVocab, read_terms, save_vocab
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+FORMAT = 2  # 1: vocab.txt only; 2: + vocabulary look-up arrays and sorted bigram keys
+BIGRAM_KEYS, BIGRAM_COLS = "bigram_keys.npy", "bigram_cols.npy"
+DICT_LOOKUPS = 20_000  # embedding more tokens than this at once builds the vocabulary dict
 
 BIGRAM = "#"  # prefix that keeps character bigrams apart from jieba words
 
@@ -123,8 +133,6 @@ class LSAEmbedder(Embedder):
         self.target_dim, self.max_features, self.min_df = int(dim), int(max_features), int(min_df)
         self.bigrams, self.fit_max_docs, self.seed = bool(bigrams), int(fit_max_docs), int(seed)
         self._segmenter = segmenter
-        self.features: list[str] = []
-        self.vocab: dict[str, int] = {}
         self.idf = np.zeros(0, dtype=np.float32)
         self.components = np.zeros((0, 0), dtype=np.float32)  # (dim, n_features)
         self.n_fit_docs = 0
@@ -150,9 +158,32 @@ class LSAEmbedder(Embedder):
     def _tokens(self, texts: Sequence[str], tokens) -> list:
         return list(tokens) if tokens is not None else [search_tokens(t, self.segmenter) for t in texts]
 
+    @property
+    def features(self) -> list[str]:
+        """Every feature (word or ``#ab`` bigram), in column order."""
+        if self._features is None:
+            self._features = self._lookup.terms()
+        return self._features
+
+    @property
+    def n_features(self) -> int:
+        return len(self._features) if self._features is not None else len(self._lookup)
+
+    @property
+    def vocab(self) -> Mapping[str, int]:
+        """``{feature: column}``: the saved sorted vocabulary (read-only) after a load, else a dict."""
+        if self._vocab is None and self._lookup is not None:
+            return self._lookup
+        return self._dict_vocab()
+
+    def _dict_vocab(self) -> dict[str, int]:
+        if self._vocab is None:  # many look-ups: a dict beats the binary search
+            self._vocab = {f: i for i, f in enumerate(self.features)}
+        return self._vocab
+
     def _set_vocabulary(self, features: list[str]) -> None:
-        self.features = features
-        self.vocab = {f: i for i, f in enumerate(features)}
+        self._features, self._lookup = features, None
+        self._vocab = {f: i for i, f in enumerate(features)}
         keys = [(k, i) for i, f in enumerate(features) if (k := _bigram_key(f)) is not None]
         keys.sort()
         self._bg_keys = np.fromiter((k for k, _ in keys), dtype=np.int64, count=len(keys))
@@ -170,7 +201,9 @@ class LSAEmbedder(Embedder):
 
     def _tfidf(self, n: int, rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray) -> sp.csr_matrix:
         """Sublinear TF-IDF rows, L2-normalised, from feature occurrences (``tfs`` counts per entry)."""
-        x = sp.csr_matrix((tfs.astype(np.float32), (rows, cols)), shape=(n, len(self.features)))
+        import scipy.sparse as sp
+
+        x = sp.csr_matrix((tfs.astype(np.float32), (rows, cols)), shape=(n, self.n_features))
         x.sum_duplicates()
         x.data = ((1.0 + np.log(x.data)) * self.idf[x.indices]).astype(np.float32)  # sublinear tf × idf
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
@@ -184,7 +217,7 @@ class LSAEmbedder(Embedder):
             tm = self._term_map = (terms, 0, np.zeros(0, dtype=np.int64))
         _, done, cols = tm
         if done < len(terms):
-            get = self.vocab.get
+            get = self._dict_vocab().get
             more = np.fromiter((get(t, -1) for t in islice(terms, done, None)), dtype=np.int64, count=len(terms) - done)
             cols = np.concatenate([cols, more])
             self._term_map = (terms, len(terms), cols)
@@ -205,7 +238,7 @@ class LSAEmbedder(Embedder):
             w_rows, w_cols, w_tfs = c.row[keep].astype(np.int64), wcols[keep], c.data[keep].astype(np.float32)
         else:
             toks = self._tokens(texts, tokens)
-            get = self.vocab.get
+            get = (self._dict_vocab() if sum(map(len, toks)) > DICT_LOOKUPS else self.vocab).get
             w_cols_l, lens = [], []
             for ts in toks:
                 before = len(w_cols_l)
@@ -242,6 +275,8 @@ class LSAEmbedder(Embedder):
         """
         if len(texts) == 0:
             raise InvalidInputError("LSA 拟合需要至少一篇文档 (LSA fit needs at least one document)")
+        import scipy.sparse as sp
+
         idx = self.sample(len(texts))
         return self._fit(n_total or len(texts), [texts[i] for i in idx], sp.csr_matrix(counts)[idx], terms)
 
@@ -252,6 +287,8 @@ class LSAEmbedder(Embedder):
         return np.arange(n_all)
 
     def _fit(self, n_all: int, texts: list[str], counts: sp.csr_matrix, terms: Sequence[str]) -> "LSAEmbedder":
+        import scipy.sparse as sp
+
         n = len(texts)
         min_df = self.min_df if n >= 200 else 1
         counts = sp.csr_matrix(counts)
@@ -307,7 +344,31 @@ class LSAEmbedder(Embedder):
             raise InvalidInputError("LSA 模型尚未拟合 (LSAEmbedder is not fitted): call fit(texts) first")
         if not len(texts):
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) == 1:  # a query: numpy only (no scipy import on an index's first search)
+            return self._embed_one(texts[0], None if tokens is None else tokens[0])
         return self._project(self.matrix(texts, tokens=tokens))
+
+    def _embed_one(self, text: str, tokens: Sequence[str] | None) -> np.ndarray:
+        """:meth:`embed` of one text without scipy, bit-identical to ``_project(matrix(...))``.
+
+        It repeats, for a single row, each step of :meth:`_tfidf` and :meth:`_project` as scipy
+        performs it: duplicate columns summed and sorted (``sum_duplicates``), the row norm by
+        ``np.add.reduceat`` (scipy's minor-axis sum), and the projection accumulated one stored
+        column after another in float32 (``csr_matvecs``).
+        """
+        toks = self._tokens([text], None if tokens is None else [tokens])[0]
+        get = self.vocab.get
+        words = np.fromiter((i for i in map(get, toks) if i is not None), dtype=np.int64)
+        cols, tfs = np.unique(np.concatenate([words, self._bigram_part([text])[1]]), return_counts=True)
+        y = np.zeros((1, self.dim), dtype=np.float32)
+        if len(cols):
+            data = ((1.0 + np.log(tfs.astype(np.float32))) * self.idf[cols]).astype(np.float32)
+            norm = np.sqrt(np.add.reduceat(data * data, [0]))
+            data /= np.repeat(np.where(norm > 0, norm, 1.0), len(data)).astype(np.float32)
+            comps = self.components
+            for a, c in zip(data, cols):
+                y[0] += a * comps[:, c]
+        return l2_normalise(y)
 
     def embed_counts(self, texts: Sequence[str], counts: sp.csr_matrix, terms: Sequence[str]) -> np.ndarray:
         """:meth:`embed` from a term-frequency matrix over ``terms`` (one row per text) instead of tokens."""
@@ -319,7 +380,7 @@ class LSAEmbedder(Embedder):
 
     # ----------------------------------------------------------------- persistence
     def spec(self) -> dict:
-        return {"kind": self.kind, "dim": self.dim, "features": len(self.features), "fit_docs": self.n_fit_docs}
+        return {"kind": self.kind, "dim": self.dim, "features": self.n_features, "fit_docs": self.n_fit_docs}
 
     def _params(self) -> dict:
         return {"dim": self.target_dim, "max_features": self.max_features, "min_df": self.min_df,
@@ -330,23 +391,39 @@ class LSAEmbedder(Embedder):
             raise InvalidInputError("LSA 模型尚未拟合, 无法保存 (cannot save an unfitted LSAEmbedder)")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        spec = {"kind": self.kind, "params": self._params(), "n_fit_docs": self.n_fit_docs,
-                "n_features": len(self.features), "dim": self.dim}
+        spec = {"kind": self.kind, "format": FORMAT, "params": self._params(), "n_fit_docs": self.n_fit_docs,
+                "n_features": self.n_features, "dim": self.dim}
         (folder / SPEC_FILE).write_text(json.dumps(spec), encoding="utf-8")
-        (folder / "vocab.txt").write_text("\n".join(self.features), encoding="utf-8")
+        files = save_vocab(folder, self.features)
+        np.save(folder / BIGRAM_KEYS, self._bg_keys, allow_pickle=False)
+        np.save(folder / BIGRAM_COLS, self._bg_cols, allow_pickle=False)
         np.save(folder / "idf.npy", self.idf, allow_pickle=False)
         np.save(folder / "components.npy", self.components, allow_pickle=False)
-        return [SPEC_FILE, "vocab.txt", "idf.npy", "components.npy"]
+        return [SPEC_FILE, *files, BIGRAM_KEYS, BIGRAM_COLS, "idf.npy", "components.npy"]
 
     @classmethod
     def load(cls, folder, segmenter=None) -> "LSAEmbedder":
         folder = Path(folder)
         spec = json.loads((folder / SPEC_FILE).read_text(encoding="utf-8"))
+        fmt = spec.get("format", 1)
+        if fmt not in (1, 2):
+            raise ValueError(f"unsupported LSA format {fmt!r} (readable: 1, 2)")
         obj = cls(segmenter=segmenter, **spec["params"])
-        obj._set_vocabulary((folder / "vocab.txt").read_text(encoding="utf-8").split("\n"))
+        if fmt >= 2:  # no dict, no per-feature Python: the look-up arrays were saved
+            lookup = SortedVocab.load(folder)
+            if lookup is None:
+                raise ValueError("LSA format 2 without its vocabulary arrays")
+            obj._features, obj._vocab, obj._lookup, obj._term_map = None, None, lookup, None
+            obj._bg_keys = np.load(folder / BIGRAM_KEYS, allow_pickle=False).astype(np.int64, copy=False)
+            obj._bg_cols = np.load(folder / BIGRAM_COLS, allow_pickle=False).astype(np.int64, copy=False)
+            if len(obj._bg_keys) != len(obj._bg_cols) or (len(obj._bg_cols) and int(obj._bg_cols.max()) >= len(lookup)):
+                raise ValueError("LSA bigram arrays do not match the vocabulary")
+        else:
+            obj._set_vocabulary(read_terms(folder))
         obj.idf = np.load(folder / "idf.npy", allow_pickle=False)
-        obj.components = np.load(folder / "components.npy", allow_pickle=False)
+        # memory-mapped (copy-on-write, never written back): a query reads only its features' columns
+        obj.components = np.asarray(np.load(folder / "components.npy", mmap_mode="c", allow_pickle=False))
         obj.n_fit_docs = int(spec["n_fit_docs"])
-        if obj.components.shape != (spec["dim"], spec["n_features"]) or len(obj.idf) != spec["n_features"] or len(obj.features) != spec["n_features"]:
+        if obj.components.shape != (spec["dim"], spec["n_features"]) or len(obj.idf) != spec["n_features"] or obj.n_features != spec["n_features"]:
             raise ValueError("LSA files do not match their declared shape")
         return obj

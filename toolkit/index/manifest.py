@@ -50,12 +50,12 @@ def write_manifest(folder: str | Path, files: list[str], info: dict) -> dict:
     return manifest
 
 
-def read_manifest(folder: str | Path, fmt: str, version: int, verify: str = "crc32") -> dict:
+def read_manifest(folder: str | Path, fmt: str, version: int | tuple[int, ...], verify: str = "crc32") -> dict:
     """Read and check a manifest: format, version, every file present with its size and checksum.
 
     Args:
         folder: the index folder.
-        fmt, version: what the caller can read.
+        fmt, version: what the caller can read (one version or a tuple of them).
         verify: ``"crc32"`` (fast, default), ``"sha256"`` (slow, cryptographic) or ``"size"`` (sizes only).
 
     Raises:
@@ -79,8 +79,10 @@ def read_manifest(folder: str | Path, fmt: str, version: int, verify: str = "crc
         raise corrupt(folder, f"{MANIFEST} 无法解析 (unreadable manifest: {e})") from None
     if manifest.get("format") != fmt:
         raise corrupt(folder, f"格式 {manifest.get('format')!r} 不是 {fmt!r} (foreign format)")
-    if manifest.get("version") != version:
-        raise corrupt(folder, f"版本 {manifest.get('version')!r} 不受支持, 需要 {version} (unsupported version)")
+    versions = version if isinstance(version, tuple) else (version,)
+    if manifest.get("version") not in versions:
+        need = " / ".join(map(str, versions))
+        raise corrupt(folder, f"版本 {manifest.get('version')!r} 不受支持, 需要 {need} (unsupported version)")
     for rel, entry in files.items():
         p = folder / rel
         if not p.is_file():
