@@ -1,4 +1,6 @@
-"""``hanlin index build [--if-missing] [--only laws|poems|lines]``: build the prebuilt corpus indexes.
+"""``hanlin index build [--if-missing] [--only laws|poems|lines]``: build the prebuilt corpus indexes;
+``hanlin index verify [--only laws|poems] [--mode crc32|sha256|size]``: check their files' checksums
+(opening an index checks only the file sizes).
 
 ``lines`` is the poem line-hash set (``data/indexes/poem_lines.npy``) used by the poetry pipeline's
 verbatim-copy check; building it here keeps the first poem after a server start from paying for it.
@@ -18,6 +20,10 @@ def register(subparsers) -> None:
     b.add_argument("--limit", type=int, default=None, help="只索引前 N 篇 (first N documents, for trials)")
     b.add_argument("--quiet", action="store_true", help="不显示进度条 (no progress bars)")
     b.set_defaults(func=_build)
+    v = sub.add_parser("verify", help="校验索引文件 (check every index file against its manifest checksum)")
+    v.add_argument("--only", choices=("laws", "poems"), help="只校验一个 (check only this one)")
+    v.add_argument("--mode", choices=("crc32", "sha256", "size"), default="crc32", help="校验方式 (checksum kind)")
+    v.set_defaults(func=_verify)
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
 
 
@@ -35,6 +41,23 @@ def _build(args) -> int:
         r = ci.build(name, progress=not args.quiet, limit=args.limit)
         print(f"{name:6s} {r['count']} 篇 (docs) in {r['seconds']:.1f}s → {r['path']}")
     return 0
+
+
+def _verify(args) -> int:
+    from toolkit.errors import HanlinError
+    from toolkit.index import corpus_indexes as ci
+
+    failed = 0
+    for name in [args.only] if args.only else list(ci.SPECS):
+        try:
+            m = ci.verify(name, mode=args.mode)
+        except HanlinError as e:
+            print(f"{name:6s} {e}")
+            failed += 1
+            continue
+        old = "" if ci.is_valid(name) else "; 旧格式, 可用 hanlin index build --if-missing 重建 (old format: rebuild)"
+        print(f"{name:6s} 完好 (ok, {args.mode}): {len(m['files'])} 个文件 (files), version {m['version']}{old}")
+    return 1 if failed else 0
 
 
 def _build_lines(args) -> None:
