@@ -33,6 +33,7 @@ from typing import Sequence
 import numpy as np
 
 TEXT, OFFSETS, ORDER = "vocab.txt", "vocab_offsets.npy", "vocab_order.npy"
+CACHE_MAX = 1 << 16  # remembered look-ups (a searcher asks for the same words again and again)
 
 
 def save_vocab(folder: str | Path, terms: Sequence[str]) -> list[str]:
@@ -69,6 +70,7 @@ class SortedVocab(Mapping):
         if len(offsets) != len(order) + 1 or (len(offsets) and int(offsets[-1]) != len(blob) + 1):
             raise ValueError(f"vocabulary arrays do not match vocab.txt ({len(order)} ids, {len(offsets)} offsets, {len(blob)} bytes)")
         self._blob, self._off, self._order = blob, offsets, order
+        self._seen: dict[str, int] = {}  # term → id, or -1 for a miss
 
     @classmethod
     def load(cls, folder: str | Path) -> "SortedVocab | None":
@@ -76,8 +78,9 @@ class SortedVocab(Mapping):
         folder = Path(folder)
         if not (folder / ORDER).is_file():
             return None
-        off = np.load(folder / OFFSETS, mmap_mode="r", allow_pickle=False)
-        order = np.load(folder / ORDER, mmap_mode="r", allow_pickle=False)
+        # plain views of the maps: np.memmap's Python-level __getitem__ would cost 1 µs per probe
+        off = np.asarray(np.load(folder / OFFSETS, mmap_mode="r", allow_pickle=False))
+        order = np.asarray(np.load(folder / ORDER, mmap_mode="r", allow_pickle=False))
         with open(folder / TEXT, "rb") as fh:
             size = fh.seek(0, 2)
             blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
@@ -90,10 +93,20 @@ class SortedVocab(Mapping):
         """The id of ``term`` (``default`` when it is not a term)."""
         if not isinstance(term, str):
             return default
+        i = self._seen.get(term)
+        if i is None:
+            i = self._search(term)
+            if len(self._seen) >= CACHE_MAX:
+                self._seen.clear()
+            self._seen[term] = i
+        return default if i < 0 else i
+
+    def _search(self, term: str) -> int:
+        """Binary search for ``term``: its id, or -1."""
         try:
             key = term.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: never a saved term
-            return default
+            return -1
         order, lo, hi = self._order, 0, len(self._order)
         while lo < hi:
             mid = (lo + hi) >> 1
@@ -103,7 +116,7 @@ class SortedVocab(Mapping):
                 hi = mid
         if lo < len(order) and self._bytes(order[lo]) == key:
             return int(order[lo])
-        return default
+        return -1
 
     def __getitem__(self, term) -> int:
         i = self.get(term)
