@@ -10,13 +10,13 @@ this against bm25s), and a query only touches the posting lists of its own terms
 Layout: a *main* segment (CSC matrix: rows = documents, columns = terms) plus a small *delta* of
 recently added documents; removed documents are tombstoned (``alive`` mask) and their postings are
 dropped when the delta is merged into main (when it passes ``merge_ratio`` of main, or on save).
+The scoring formula is Lucene's (the bm25s default):
+``idf(t) · tf / (tf + k1·(1 − b + b·|d|/avgdl))`` with ``idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5))``.
 
 Opening is cheap (format 2): the posting arrays are memory-mapped, the vocabulary answers look-ups by
 binary search over sorted arrays saved with it (:mod:`.vocab_file`), and scipy is imported only when
 the index is changed; a search reads the raw CSC arrays. Format 1 folders still load (their vocabulary
 dict is built on the first search, as before).
-The scoring formula is Lucene's (the bm25s default):
-``idf(t) · tf / (tf + k1·(1 − b + b·|d|/avgdl))`` with ``idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5))``.
 """
 
 from __future__ import annotations
