@@ -1,5 +1,6 @@
-"""Decode speed of the local backend: Hanlin's decode loop vs ``model.generate``, constrained 五绝
-(one at a time and batched), and the OpenAI-compatible server over loopback vs direct calls.
+"""Decode speed of the local backends: Hanlin's decode loop vs ``model.generate``, constrained 五绝
+(one at a time and batched), the NumPy engine on the same workloads, and the OpenAI-compatible server
+over loopback vs direct calls.
 
 Runs on a freshly initialised tiny DeepseekV2 MoE, and on the shipped embedded model when it exists.
 """
@@ -96,6 +97,28 @@ def bench_model(llm, label: str, quick: bool) -> list[tuple]:
     return rows
 
 
+def bench_numpy(path: Path, label: str, quick: bool) -> list[tuple]:
+    """The same decode workloads on the NumPy engine (:class:`~toolkit.llm.lite.LiteLLM`), beside the rows above."""
+    from toolkit.llm.lite import LiteLLM
+
+    t = time.perf_counter()
+    llm = LiteLLM(path)
+    rows = [(label, "load (LiteLLM, NumPy engine; no torch import)", 0, None, f"{time.perf_counter() - t:.2f} s")]
+    n = 60 if quick else N_TOKENS
+    prompt = "<bos><五绝><题>春夜<文>"
+    no_eos = {e: -float("inf") for e in llm.eos_ids}
+    t = _timed(lambda: llm.generate_constrained(prompt, bias=no_eos, max_new_tokens=n))
+    rows.append((label, "NumPy engine: decode loop, greedy", n, t, f"{n} tokens"))
+    allowed, length = wujue_allowed(llm)
+    reps = 2 if quick else 5
+    t = _timed(lambda: llm.generate_constrained(prompt, allowed, max_new_tokens=length, temperature=0.8, seed=2), reps)
+    rows.append((label, "NumPy engine: constrained 五绝", length, t, f"{t * 1000:.0f} ms/poem"))
+    t = _timed(lambda: llm.sample_constrained(prompt, allowed, n=8, max_new_tokens=length, temperature=0.8, seed=3),
+               max(1, reps // 2))
+    rows.append((label, "NumPy engine: constrained 五绝 batch n=8", 8 * length, t, f"{t / 8 * 1000:.0f} ms/poem"))
+    return rows
+
+
 def bench_server(llm, label: str, quick: bool) -> list[tuple]:
     from toolkit.llm import load_llm
     from toolkit.llm.server import make_server
@@ -132,7 +155,8 @@ def run(args) -> str:
     with tempfile.TemporaryDirectory() as d:
         tiny = HFLLM(build_tiny_model(Path(d) / "tiny"))
         label = f"tiny random ({sum(p.numel() for p in tiny.hf_model.parameters()) / 1e6:.1f} M)"
-        rows += bench_model(tiny, label, args.quick) + bench_server(tiny, label, args.quick)
+        rows += bench_model(tiny, label, args.quick) + bench_numpy(tiny.path, label, args.quick)
+        rows += bench_server(tiny, label, args.quick)
     shipped = get_settings().embedded_model_dir
     if (shipped / "config.json").is_file():
         t = time.perf_counter()
@@ -140,7 +164,8 @@ def run(args) -> str:
         load = time.perf_counter() - t
         label = f"{llm.name} ({sum(p.numel() for p in llm.hf_model.parameters()) / 1e6:.1f} M)"
         rows.append((label, "load (HFLLM)", 0, None, f"{load:.2f} s"))
-        rows += bench_model(llm, label, args.quick) + bench_server(llm, label, args.quick)
+        rows += bench_model(llm, label, args.quick) + bench_numpy(shipped, label, args.quick)
+        rows += bench_server(llm, label, args.quick)
     lines = ["| model | what | tokens/s (wall) | tokens/s (CPU time) | note |", "|---|---|---:|---:|---|"]
     for m, w, n, t, note in rows:
         wall = f"{n / t:.0f}" if t else "—"
