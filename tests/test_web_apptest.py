@@ -71,7 +71,7 @@ def test_law_qa_chat_and_verifier(app_test):
     at.button(key="law_verify_btn").click().run()
     ok(at)
     labels = [e.label for e in at.expander]
-    assert any("✅" in x for x in labels) and any("❌" in x for x in labels)
+    assert any("check_circle" in x and "已核验" in x for x in labels) and any("cancel" in x for x in labels)
 
 
 def test_drafting_example_validation_and_downloads(app_test):

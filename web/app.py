@@ -20,14 +20,15 @@ language_toggle()
 # Page scripts live in web/views/, not web/pages/: a pages/ folder beside the entry script makes Streamlit
 # run its first session in the legacy pages-folder mode, where direct page URLs show "Page not found".
 VIEWS = Path(__file__).resolve().parent / "views"
-# (file stem, url path, Chinese title, English title, icon); the first is the default page.
+# (file stem, url path, Chinese title, English title, icon); the first is the default page. Material icons
+# ship with Streamlit's frontend, so they render without an emoji font on the user's machine.
 PAGES = (
-    ("poetry", "poetry", "诗词创作", "Poetry", "🖋️"),
-    ("law_qa", "law", "法律问答", "Statute Q&A", "⚖️"),
-    ("drafting", "draft", "文书起草", "Legal drafting", "📄"),
-    ("kb", "kb", "知识库", "Knowledge bases", "📚"),
-    ("prompts", "prompts", "提示词模板", "Prompt templates", "📝"),
-    ("model", "model", "模型设置", "Model settings", "🧠"),
+    ("poetry", "poetry", "诗词创作", "Poetry", ":material/edit_note:"),
+    ("law_qa", "law", "法律问答", "Statute Q&A", ":material/gavel:"),
+    ("drafting", "draft", "文书起草", "Legal drafting", ":material/description:"),
+    ("kb", "kb", "知识库", "Knowledge bases", ":material/library_books:"),
+    ("prompts", "prompts", "提示词模板", "Prompt templates", ":material/text_snippet:"),
+    ("model", "model", "模型设置", "Model settings", ":material/memory:"),
 )
 
 

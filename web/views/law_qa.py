@@ -5,10 +5,10 @@ import streamlit as st
 from web.common import get_statute_qa, guard, llm_spec, t
 
 STATUS = {
-    "ok": ("✅", "已核验：现行有效", "verified, in force"),
-    "no_such_article": ("❌", "该法没有这一条", "no such article"),
-    "unknown_law": ("❓", "未知的法律", "unknown law"),
-    "not_current": ("⚠️", "已失效", "no longer in force"),
+    "ok": (":green[:material/check_circle:]", "已核验：现行有效", "verified, in force"),
+    "no_such_article": (":red[:material/cancel:]", "该法没有这一条", "no such article"),
+    "unknown_law": (":orange[:material/help:]", "未知的法律", "unknown law"),
+    "not_current": (":orange[:material/warning:]", "已失效", "no longer in force"),
 }
 
 
