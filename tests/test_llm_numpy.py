@@ -155,3 +155,19 @@ def test_engine_prefix_in_spec(tiny_model_dir):
     assert split_engine("numpy:") == (None, "numpy") and split_engine("openai:http://x/v1") == ("openai:http://x/v1", None)
     assert type(load_llm(f"transformers:{tiny_model_dir}")).__name__ == "HFLLM"
     assert isinstance(load_llm(f"numpy:{tiny_model_dir}"), LiteLLM)
+
+
+def test_sharded_checkpoint_reads_like_one_file(tiny_model_dir, tmp_path):
+    from safetensors.numpy import save_file
+
+    from toolkit.llm.numpy_deepseek import read_weights
+
+    whole = read_safetensors(tiny_model_dir / "model.safetensors")
+    names = sorted(whole)
+    shards = {"model-00001-of-00002.safetensors": names[::2], "model-00002-of-00002.safetensors": names[1::2]}
+    for shard, keys in shards.items():
+        save_file({k: whole[k] for k in keys}, str(tmp_path / shard))
+    index = {"metadata": {}, "weight_map": {k: s for s, keys in shards.items() for k in keys}}
+    (tmp_path / "model.safetensors.index.json").write_text(json.dumps(index))
+    got = read_weights(tmp_path)
+    assert sorted(got) == names and all(np.array_equal(got[k], whole[k]) for k in names)
