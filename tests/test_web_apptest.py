@@ -173,3 +173,13 @@ def test_model_settings_params_generation_routing(app_test):
     at.button(key="llm_apply").click().run()
     assert at.session_state["llm_spec"] == "openai:http://127.0.0.1:9/v1"
     assert not at.exception  # an unreachable server is a message, not a traceback
+
+
+def test_model_page_switches_engine(app_test):
+    at = app_test("model")
+    assert any("local (numpy)" in x.value for x in at.text)  # the embedded default runs on the NumPy engine
+    at.radio(key="w_llm_engine").set_value("transformers")
+    at.button(key="llm_apply").click().run()
+    assert at.session_state["llm_spec"] == "transformers:"
+    assert not ok(at)
+    assert any("local (transformers)" in x.value for x in at.text)
