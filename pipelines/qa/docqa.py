@@ -32,7 +32,8 @@ _MARK = re.compile(r"\[(\d{1,3})\]")
 class DocQAConfig:
     k: int = 6  # chunks retrieved per question
     answer_tokens: int = 384  # reserved for the generated answer
-    max_sentences: int = 3  # sentences quoted by the extractive answer
+    max_sentences: int = 3  # passages quoted by the extractive answer
+    quote_chars: int = 40  # each quoted passage runs on into the following sentences up to this length
     min_coverage: float = 0.34  # confidence rule, see extractive.confidence (calibrated on the bench)
     min_dense: float = 0.55
     extractive_context: int = 4000  # tokens of evidence considered when no model is given
@@ -159,7 +160,8 @@ class DocQA:
         return answer
 
     def _extract(self, question, query, packed, notes) -> Answer:
-        picks = best_sentences(query, list(packed.chunks), self.segmenter, self.config.max_sentences)
+        picks = best_sentences(query, list(packed.chunks), self.segmenter, self.config.max_sentences,
+                               quote_chars=self.config.quote_chars)
         if not picks:
             return Answer(NOT_FOUND, (), question, query, False, "extractive", packed.dropped, (), tuple(notes))
         numbers: dict[int, int] = {}

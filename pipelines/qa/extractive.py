@@ -90,6 +90,12 @@ def coverage(terms: list[str], text: str) -> float:
     return sum(_weight(t) for t in terms if t in text) / total
 
 
+def evidence_text(chunk) -> str:
+    """The chunk as a reader of its citation sees it: document name, enclosing headings, then its context."""
+    heads = " ".join(getattr(chunk, "heading_path", None) or ())
+    return f"{getattr(chunk, 'source', '')} {heads} {chunk.context or chunk.text}"
+
+
 def confidence(query: str, chunks, segmenter, min_coverage: float = 0.34, min_dense: float = 0.55, top: int = 3) -> Confidence:
     """Decide whether the retrieved chunks can answer ``query``.
 
@@ -97,14 +103,17 @@ def confidence(query: str, chunks, segmenter, min_coverage: float = 0.34, min_de
     BM25 term overlap, and either at least ``min_coverage`` of the query's weighted key terms occur in
     one of the ``top`` contexts, or half that coverage backed by a dense score of ``min_dense``.
     Dense scores alone are not trusted: LSA maps a query whose words it mostly does not know onto the
-    few it does, giving high cosines to unrelated text. Calibration (bench/kb_bench.py, 137 answerable
-    and 20 unanswerable questions, coverage over the top 3 chunks): threshold 0.25 finds 107 / refuses
-    12, 0.34 finds 94 / refuses 19, 0.5 finds 72 / refuses 19 — hence 0.34.
+    few it does, giving high cosines to unrelated text. Coverage is measured over what a reader of the
+    citation sees: the document name and enclosing headings as well as the context (a question naming
+    the poet of "李白诗选.md" or the chapter it asks about is evidence). Calibration (bench/kb_bench.py,
+    137 answerable and 20 unanswerable questions, coverage over the top 3 chunks): threshold 0.25 finds
+    121 / refuses 12, 0.34 finds 108 / refuses 19, 0.5 finds 88 / refuses 19 — hence 0.34 (context
+    alone: 105 / 13, 94 / 19, 76 / 19).
     """
     if not chunks:
         return Confidence(0.0, 0.0, False, False)
     terms = key_terms(query, segmenter)
-    best_cov = max(coverage(terms, c.context or c.text) for c in chunks[:top]) if terms else 0.0
+    best_cov = max(coverage(terms, evidence_text(c)) for c in chunks[:top]) if terms else 0.0
     dense = max((c.dense_score or 0.0) for c in chunks[:top])
     overlap = any((c.bm25_score or 0.0) > 0 for c in chunks)
     found = overlap and (best_cov >= min_coverage or (best_cov >= min_coverage / 2 and dense >= min_dense))
@@ -123,30 +132,55 @@ def score_sentence(sentence: str, terms: list[str], q_bigrams: set[str]) -> floa
     return cov + 0.3 * big
 
 
-def best_sentences(query: str, chunks, segmenter, max_sentences: int = 3, min_score: float = 0.15):
+def best_sentences(query: str, chunks, segmenter, max_sentences: int = 3, min_score: float = 0.15,
+                   quote_chars: int = 0):
     """The best sentences of the chunks' contexts for ``query``.
 
+    Args:
+        quote_chars: extend each pick with the sentences that follow it in its context until the quote
+            has at least this many characters (0 = the sentence alone). The answer often comes right
+            after the words that match the question (the next line of a poem, the consequence clause of
+            an article), so a short pick alone would quote the question back.
+
+    Headings and the document's name are not quoted (they match the question but answer nothing).
+
     Returns:
-        ``[(chunk_index, sentence, score)]``, best first; at most one sentence per distinct text.
+        ``[(chunk_index, quote, score)]``, best first; quotes never overlap.
     """
     terms = key_terms(query, segmenter)
     qb = _bigrams(query)
     scored = []
+    sentences = []
     for ci, c in enumerate(chunks):
         rank_bonus = 0.05 / (ci + 1)
-        for pos, sent in enumerate(split_sentences(c.context or c.text)):
-            if len(sent) < 4:
+        labels = labels_of(c)
+        sents = split_sentences(c.context or c.text)
+        sentences.append(sents)
+        for pos, sent in enumerate(sents):
+            if len(sent) < 4 or sent in labels:
                 continue
             s = score_sentence(sent, terms, qb) + rank_bonus
             scored.append((s, -ci, -pos, ci, sent))
     scored.sort(reverse=True)
-    out, seen = [], set()
+    out, used = [], set()
     floor = max(min_score, 0.5 * scored[0][0]) if scored else min_score  # stay close to the best match
-    for s, _, _, ci, sent in scored:
-        if s < floor or sent in seen:
+    for s, _, neg_pos, ci, sent in scored:
+        pos = -neg_pos
+        if s < floor or (ci, pos) in used or sent in {q for _, q, _ in out}:
             continue
-        seen.add(sent)
-        out.append((ci, sent, round(s, 3)))
+        sents, end = sentences[ci], pos + 1
+        while quote_chars and end < len(sents) and sum(len(x) for x in sents[pos:end]) < quote_chars \
+                and (ci, end) not in used and sents[end] not in labels_of(chunks[ci]):
+            end += 1
+        used.update((ci, p) for p in range(pos, end))
+        out.append((ci, "".join(sents[pos:end]), round(s, 3)))
         if len(out) == max_sentences:
             break
     return out
+
+
+def labels_of(chunk) -> set[str]:
+    """Headings and the document name of ``chunk`` (text that labels it rather than says anything)."""
+    labels = {str(h).strip() for h in (getattr(chunk, "heading_path", None) or ())}
+    source = str(getattr(chunk, "source", "") or "")
+    return labels | {source, source.rsplit(".", 1)[0]}
