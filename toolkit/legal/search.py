@@ -76,6 +76,7 @@ class StatuteSearcher:
         self.index = index
         self.weights = weights
         self.synonyms = load_synonyms()
+        self._by_first: tuple = ((), {})  # (rows it was built from, first character → row numbers)
         self.table = ArticleTable(index, store)
         priors = load_law_priors(store)
         self.law_prior = np.array([priors.get(n, 0.0) for n in self.table.law_names], dtype=np.float32)
@@ -152,7 +153,17 @@ class StatuteSearcher:
         A trigger fires where it occurs outside its exception words and outside the occurrences of
         a longer trigger that fired too: 帮忙转账 speaks for the 转账 inside it, 没留遗嘱 for 遗嘱.
         """
-        rows = [r for r in self.synonyms if r[0] in query and _fires(r[0], query, r[3])]
+        # Only rows whose trigger starts with a character of the question can fire (the lexicon
+        # has thousands of rows); the index follows self.synonyms if it is replaced.
+        built, by_first = self._by_first
+        if built is not self.synonyms:
+            by_first = {}
+            for i, row in enumerate(self.synonyms):
+                if row[0]:
+                    by_first.setdefault(row[0][0], []).append(i)
+            self._by_first = (self.synonyms, by_first)
+        idx = sorted(i for ch in set(query) for i in by_first.get(ch, ()))
+        rows = [r for r in (self.synonyms[i] for i in idx) if r[0] in query and _fires(r[0], query, r[3])]
         rows.sort(key=lambda r: -len(r[0]))
         taken: list[tuple[int, int]] = []
         out = []
