@@ -122,7 +122,8 @@ SETS = (  # (file, description); the first one is the dev set the lexicon and we
     ("statute_blind2.jsonl", "blind 2 (50 q.; written at the start of session 10 before any tuning: r@5 0.680 then; 0.740 when first scored after the session's lexicon work, then its misses were looked at)"),
     ("statute_blind3.jsonl", "blind 3 (40 q.; written mid-session 10 from the same topic brainstorm as lexicon round 3, before it: r@5 0.400 then; not independent of that round)"),
     ("statute_blind4.jsonl", "blind 4 (40 q.; fresh topics written mid-session 10 after lexicon round 3: r@5 0.575 when first scored; then its misses were looked at)"),
-    ("statute_blind5.jsonl", "blind 5 (80 q.; written by a separate helper who never saw the lexicon or the search; r@5 0.562 at the start of the lexicon broadening, never tuned on)"),
+    ("statute_blind5.jsonl", "blind 5 (80 q.; written by a separate helper who never saw the lexicon or the search; r@5 0.562 at the start of the session-10 lexicon broadening, 0.625 after it; its misses were used as examples of lay wording in session 11)"),
+    ("statute_blind6.jsonl", "blind 6 (80 q.; written in session 11 by a separate helper who never saw the lexicon or the search; r@5 0.750 (r@1 0.475) with the lexicon as it stood before that session's lexicon round, scored again after it; never looked at by the lexicon's authors)"),
 )
 
 
