@@ -135,3 +135,16 @@ def test_extractive_quote_runs_on_and_skips_labels():
     assert "李清照集.md" in evidence_text(poem)
     # the poet's name lives in the document name: it counts as evidence that the text answers the question
     assert confidence("李清照 藕花", [poem], seg).coverage == 1.0
+
+
+def test_expansion_terms_count_as_evidence_for_lay_words():
+    from pipelines.qa.expansion import legal_expander
+    from pipelines.qa.extractive import coverage
+
+    text = "用人单位由于生产经营需要，经与工会和劳动者协商后可以延长工作时间，每月不得超过三十六小时。"
+    alternatives = {"加班": ("延长工作时间", "加班费"), "足球": ("风险",)}
+    assert coverage(["加班", "小时"], text) == 0.5
+    assert coverage(["加班", "小时"], text, alternatives) == 1.0  # 加班 → 延长工作时间, in the text
+    assert coverage(["足球"], "具有一定风险的活动", alternatives) == 0.0  # two-character formal terms are not evidence
+    alts = legal_expander().alternatives("公司让我天天加班")
+    assert alts and all(p in "公司让我天天加班" for p in alts)

@@ -34,7 +34,7 @@ class DocQAConfig:
     answer_tokens: int = 384  # reserved for the generated answer
     max_sentences: int = 3  # passages quoted by the extractive answer
     quote_chars: int = 40  # each quoted passage runs on into the following sentences up to this length
-    min_coverage: float = 0.34  # confidence rule, see extractive.confidence (calibrated on the bench)
+    min_coverage: float = 0.4  # confidence rule, see extractive.confidence (calibrated on the bench)
     min_dense: float = 0.55
     extractive_context: int = 4000  # tokens of evidence considered when no model is given
     answer_template: str = "kb_answer"
@@ -105,7 +105,9 @@ class DocQA:
             raise InvalidInputError("问题为空 (empty question)")
         query = self.rewrite(question.strip(), history)
         chunks = self.kb.search(query, k=self.config.k)
-        conf = confidence(query, chunks, self.segmenter, self.config.min_coverage, self.config.min_dense)
+        alternatives = getattr(getattr(self.kb, "expander", None), "alternatives", None)
+        conf = confidence(query, chunks, self.segmenter, self.config.min_coverage, self.config.min_dense,
+                          alternatives=alternatives(query) if alternatives else None)
         notes = []
         if query != question.strip():
             notes.append(f"检索问题已改写 (rewritten for retrieval): {query}")

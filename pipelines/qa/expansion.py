@@ -32,14 +32,22 @@ def _thesaurus() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def legal_expander() -> Expander:
-    """An expander appending thesaurus terms for every trigger found in the query."""
+    """An expander appending thesaurus terms for every trigger found in the query.
+
+    The returned function also has ``.alternatives(query)``: ``{trigger: terms}`` for the triggers found,
+    so that evidence which uses the formal terms can count for the question's own words (see
+    :func:`pipelines.qa.extractive.confidence`).
+    """
     table = _thesaurus()
+
+    def alternatives(query: str) -> dict[str, tuple[str, ...]]:
+        return {trigger: terms for trigger, terms in table if trigger in query}
 
     def expand(query: str) -> str:
         added: list[str] = []
-        for trigger, terms in table:
-            if trigger in query:
-                added.extend(t for t in terms if t not in query and t not in added)
+        for terms in alternatives(query).values():
+            added.extend(t for t in terms if t not in query and t not in added)
         return query if not added else query + " " + " ".join(added[:MAX_ADDED_TERMS])
 
+    expand.alternatives = alternatives
     return expand
