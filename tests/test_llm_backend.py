@@ -81,7 +81,7 @@ def test_long_prompt_truncated_with_warning_or_error(tiny_llm, caplog):
 
 
 def test_chat_uses_poetry_prompt(tiny_llm):
-    from toolkit.llm.hf import poetry_prompt
+    from toolkit.llm.local import poetry_prompt
 
     assert poetry_prompt(["七绝 春夜"]).endswith("<题>春夜<文>")
     msgs = [{"role": "user", "content": "七绝 春夜"}]

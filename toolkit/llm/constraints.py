@@ -25,11 +25,16 @@ from transformers import LogitsProcessor
 
 from toolkit.errors import InvalidInputError
 
+from .npdecode import AllowedMask, LogitBias
+
 AllowedFn = Callable[[int, list[int]], "set[int] | Sequence[int] | torch.Tensor | None"]
 
 
 class AllowedTokensProcessor(LogitsProcessor):
     """Set the score of every token outside ``allowed(step, generated)`` to -inf.
+
+    The masking itself is :class:`toolkit.llm.npdecode.AllowedMask` (shared with the NumPy engine); this
+    class runs it on the tensors transformers passes (zero-copy on CPU).
 
     Args:
         allowed: the allowed function (see module docstring).
@@ -37,38 +42,10 @@ class AllowedTokensProcessor(LogitsProcessor):
     """
 
     def __init__(self, allowed: AllowedFn, prompt_length: int):
-        if not callable(allowed):
-            raise InvalidInputError(f"allowed 必须是可调用对象 (allowed must be callable), got {allowed!r}")
-        self.allowed = allowed
-        self.prompt_length = prompt_length
-        self._masks: dict[frozenset, torch.Tensor] = {}  # frozenset -> bool mask; frozensets cache their hash
+        self.mask = AllowedMask(allowed, prompt_length)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        step = input_ids.shape[1] - self.prompt_length
-        out = scores
-        for row in range(scores.shape[0]):
-            ids = self.allowed(step, input_ids[row, self.prompt_length:].tolist())
-            if ids is None:
-                continue
-            if out is scores:
-                out = scores.clone()
-            out[row].masked_fill_(~self._mask(ids, scores.shape[-1], step), -float("inf"))
-        return out
-
-    def _mask(self, ids, vocab_size: int, step: int) -> torch.Tensor:
-        if isinstance(ids, torch.Tensor) and ids.dtype == torch.bool:
-            if ids.shape[-1] != vocab_size or not bool(ids.any()):
-                raise InvalidInputError(f"第 {step} 步的掩码无效 (bool mask at step {step} must have {vocab_size} "
-                                        f"entries with at least one True)")
-            return ids
-        if isinstance(ids, frozenset):
-            mask = self._masks.get(ids)
-            if mask is None:
-                if len(self._masks) > 512:
-                    self._masks.clear()
-                mask = self._masks[ids] = _to_mask(ids, vocab_size, step)
-            return mask
-        return _to_mask(ids, vocab_size, step)
+        return _via_numpy(self.mask, input_ids, scores)
 
 
 class TokenBiasProcessor(LogitsProcessor):
@@ -79,15 +56,16 @@ class TokenBiasProcessor(LogitsProcessor):
     """
 
     def __init__(self, bias: Mapping[int, float]):
-        self.ids = torch.tensor(list(bias.keys()), dtype=torch.long)
-        self.values = torch.tensor([float(v) for v in bias.values()])
+        self.bias = LogitBias(bias)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        if not len(self.ids):
-            return scores
-        out = scores.clone()
-        out[:, self.ids] += self.values.to(out.dtype)
-        return out
+        return _via_numpy(self.bias, input_ids, scores)
+
+
+def _via_numpy(proc, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    """Apply a NumPy processor to torch tensors (no copy for float32 CPU scores it leaves unchanged)."""
+    out = proc(input_ids.detach().cpu().numpy(), scores.detach().cpu().float().numpy())
+    return torch.from_numpy(out).to(device=scores.device, dtype=scores.dtype)
 
 
 def bias_for(token_ids: Iterable[int], bonus: float) -> dict[int, float]:
@@ -130,19 +108,3 @@ def char_ids(tokenizer, chars: Iterable[str]) -> dict[str, int]:
             f"词表中没有这些单字 token (characters without a single-token id): {''.join(missing[:20])}"
         )
     return out
-
-
-def _to_mask(ids, vocab_size: int, step: int) -> torch.Tensor:
-    if isinstance(ids, torch.Tensor):
-        index = ids.to(torch.long).flatten()
-    else:
-        index = torch.tensor(list(ids), dtype=torch.long)
-    if index.numel() == 0:
-        raise InvalidInputError(f"第 {step} 步没有允许的 token (no allowed token at step {step})")
-    if int(index.max()) >= vocab_size or int(index.min()) < 0:
-        raise InvalidInputError(
-            f"第 {step} 步的 token id 超出词表 (allowed id out of vocabulary range 0..{vocab_size - 1})"
-        )
-    mask = torch.zeros(vocab_size, dtype=torch.bool)
-    mask[index] = True
-    return mask

@@ -20,7 +20,7 @@ from toolkit.errors import BackendError
 from .checkpoint import check_model_dir
 from .constraints import AllowedTokensProcessor, TokenBiasProcessor
 from .decode import Stepper, decode_steps
-from .local import POETRY_KINDS, POETRY_MARKERS, ConstrainedResult, LocalLLM, poetry_prompt  # noqa: F401 - re-exported
+from .local import LocalLLM
 
 
 class HFLLM(LocalLLM):
@@ -40,6 +40,7 @@ class HFLLM(LocalLLM):
     """
 
     engine = "transformers"
+    _decode_steps, _allowed_processor, _bias_processor = decode_steps, AllowedTokensProcessor, TokenBiasProcessor
 
     def __init__(self, path: str | Path, *, trust_remote_code: bool = False, dtype: torch.dtype = torch.float32,
                  name: str | None = None, capable: bool | None = None, fast_decode: bool = True):
@@ -60,17 +61,5 @@ class HFLLM(LocalLLM):
         self._stepper = Stepper(self.hf_model, threading.Lock(), fast=fast_decode)
 
     # --- the engine ------------------------------------------------------------------------------
-    def _steps(self, ids, *, n, max_new_tokens, temperature, top_p, top_k, repetition_penalty, seed, allowed=None,
-               bias=None, processors=(), eos_ids=frozenset()):
-        procs = []
-        if allowed is not None:
-            procs.append(AllowedTokensProcessor(allowed, len(ids)))
-        if bias:
-            procs.append(TokenBiasProcessor(bias))
-        procs.extend(processors)
-        return decode_steps(self._stepper, ids, max_new_tokens=max_new_tokens, n=n, temperature=temperature,
-                            top_p=top_p, top_k=top_k, repetition_penalty=repetition_penalty, seed=seed,
-                            processors=procs, eos_ids=eos_ids, pad_id=self.pad_id)
-
     def _all_logits(self, ids: list[int]) -> np.ndarray:
         return self._stepper.forward(torch.tensor([ids]), self._stepper.new_cache(), last_only=False)[0].numpy()

@@ -70,6 +70,7 @@ class LiteLLM(LocalLLM):
     """
 
     engine = "numpy"
+    _decode_steps, _allowed_processor, _bias_processor = decode_steps, AllowedMask, LogitBias
 
     def __init__(self, path: str | Path, *, name: str | None = None, capable: bool | None = None):
         path = Path(path)
@@ -95,18 +96,6 @@ class LiteLLM(LocalLLM):
 
                     self._hf_model = AutoModelForCausalLM.from_pretrained(self.path, dtype="float32").eval()
         return self._hf_model
-
-    def _steps(self, ids, *, n, max_new_tokens, temperature, top_p, top_k, repetition_penalty, seed, allowed=None,
-               bias=None, processors=(), eos_ids=frozenset()):
-        procs = []
-        if allowed is not None:
-            procs.append(AllowedMask(allowed, len(ids)))
-        if bias:
-            procs.append(LogitBias(bias))
-        procs.extend(processors)
-        return decode_steps(self._stepper, ids, max_new_tokens=max_new_tokens, n=n, temperature=temperature,
-                            top_p=top_p, top_k=top_k, repetition_penalty=repetition_penalty, seed=seed,
-                            processors=procs, eos_ids=eos_ids, pad_id=self.pad_id)
 
     def _all_logits(self, ids: list[int]) -> np.ndarray:
         return self._stepper.forward(np.array([ids]), self._stepper.new_cache(), last_only=False)[0]

@@ -3,8 +3,8 @@
 :class:`LocalLLM` holds the tokenizer-level logic (prompt fitting, chat rendering, streaming text,
 constrained sampling results, scoring) once; an engine supplies two methods:
 
-- ``_steps(ids, n=..., max_new_tokens=..., ..., allowed, bias, processors, eos_ids)`` yielding
-  ``(tokens, logprobs, active)`` per step (``n`` rows each; any array type with ``tolist()``);
+- ``_decode_steps`` (its decode loop), ``_allowed_processor`` and ``_bias_processor`` (its logits
+  processor classes), used by :meth:`LocalLLM._steps`;
 - ``_all_logits(ids)``: float32 logits ``(len(ids), vocab)`` as a NumPy array.
 
 Engines: :class:`toolkit.llm.hf.HFLLM` (transformers + torch, any causal LM) and
@@ -25,6 +25,7 @@ import numpy as np
 from toolkit.errors import InvalidInputError
 
 from .base import LLM, Message, Request, RunInfo
+from .npdecode import log_softmax
 from .params import GenParams
 
 # Control tokens of the embedded poetry model's text format (see toolkit/llm/embedded/format.py).
@@ -99,12 +100,20 @@ class LocalLLM(LLM):
         pad = self.tokenizer.pad_token_id
         self.pad_id = int(pad if pad is not None else min(self.eos_ids, default=0))
 
-    # --- what an engine supplies -------------------------------------------------------------------
-    @abstractmethod
-    def _steps(self, ids: list[int], *, n: int, max_new_tokens: int, temperature: float, top_p: float, top_k: int,
-               repetition_penalty: float, seed: int | None, allowed=None, bias: Mapping[int, float] | None = None,
-               processors: Sequence = (), eos_ids: set[int] = frozenset()) -> Iterator[tuple]:
-        """Decode ``n`` rows from ``ids``: yields ``(tokens, logprobs, active)`` per step."""
+    # --- what an engine supplies: its decode loop, its processor classes, all-position logits -------
+    _decode_steps = None  # decode_steps(stepper, ids, *, max_new_tokens, n, ..., processors, eos_ids, pad_id)
+    _allowed_processor = None  # class(allowed, prompt_length): -inf outside the allowed ids
+    _bias_processor = None  # class(bias): a fixed logit bonus per token id
+
+    def _steps(self, ids: list[int], *, allowed=None, bias: Mapping[int, float] | None = None,
+               processors: Sequence = (), **sampling) -> Iterator[tuple]:
+        """Decode from ``ids`` (``sampling``: n, max_new_tokens, temperature, top_p, top_k,
+        repetition_penalty, seed, eos_ids): yields ``(tokens, logprobs, active)`` per step."""
+        procs = [self._allowed_processor(allowed, len(ids))] if allowed is not None else []
+        if bias:
+            procs.append(self._bias_processor(bias))
+        procs.extend(processors)
+        return type(self)._decode_steps(self._stepper, ids, processors=procs, pad_id=self.pad_id, **sampling)
 
     @abstractmethod
     def _all_logits(self, ids: list[int]) -> np.ndarray:
@@ -248,9 +257,7 @@ class LocalLLM(LLM):
         n_ctx = len(full) - len(tgt)
         if n_ctx < 1:
             raise InvalidInputError(f"文本过长，无法打分 (text longer than context_length {self.context_length})")
-        logits = self._all_logits(full)[n_ctx - 1:-1].astype(np.float64)
-        m = logits.max(-1, keepdims=True)
-        logp = logits - m - np.log(np.exp(logits - m).sum(-1, keepdims=True))
+        logp = log_softmax(self._all_logits(full)[n_ctx - 1:-1].astype(np.float64))
         return logp[np.arange(len(tgt)), tgt].tolist()
 
     def score(self, text: str, prefix: str = "") -> float:

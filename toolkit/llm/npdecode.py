@@ -84,6 +84,8 @@ class AllowedMask:
         return out
 
     def _mask(self, ids, vocab: int, step: int) -> np.ndarray:
+        if not isinstance(ids, (np.ndarray, set, frozenset, list, tuple, range)) and hasattr(ids, "__array__"):
+            ids = np.asarray(ids)  # e.g. a torch tensor of ids or a bool mask from a transformers-era function
         if isinstance(ids, np.ndarray) and ids.dtype == bool:
             if ids.shape[-1] != vocab or not ids.any():
                 raise InvalidInputError(f"第 {step} 步的掩码无效 (bool mask at step {step} must have {vocab} "
