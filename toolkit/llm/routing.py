@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from toolkit.errors import BackendError, InvalidInputError
+
+if TYPE_CHECKING:  # torch is imported only by the transformers path (_hf_routing)
+    import torch
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class RoutingTrace:
                 "num_experts": self.num_experts, "top_k": self.top_k}
 
 
-def find_routers(model) -> list[tuple[int, "torch.nn.Module"]]:  # noqa: F821 - torch loads lazily
+def find_routers(model) -> list[tuple[int, torch.nn.Module]]:
     """``(layer_index, router_module)`` for every MoE router in ``model``, in layer order."""
     found = []
     for name, module in model.named_modules():
