@@ -14,6 +14,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.errors import IndexCorruptError
+
+_DOC_COLUMNS = ("doc_id", "name", "stored", "kind", "sha256", "size", "encoding", "n_chunks", "notes", "metadata", "added_at")
+_CHUNK_COLUMNS = ("chunk_id", "doc_id", "ord", "section", "page", "heading_path", "continued", "overlap", "text")
+
+
+class CatalogCorruptError(IndexCorruptError):
+    """``catalog.sqlite`` is not a readable catalogue (the knowledge base rebuilds it from its files)."""
+
+
 _dumps = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per json.dumps call
 
 SCHEMA = """
@@ -82,10 +92,17 @@ class Catalog:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
+        self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=30)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+            # Touch every column: a foreign file with tables of these names but other columns fails here.
+            self.db.execute(f"SELECT {', '.join(_DOC_COLUMNS)} FROM documents LIMIT 1").fetchall()
+            self.db.execute(f"SELECT {', '.join(_CHUNK_COLUMNS)} FROM chunks LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as e:  # "file is not a database", malformed pages, wrong schema
+            self.db.close()
+            raise CatalogCorruptError(f"知识库目录损坏 (corrupt catalogue) {self.path}: {e}") from None
 
     def close(self) -> None:
         self.db.close()

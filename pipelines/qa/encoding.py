@@ -62,6 +62,9 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
             if text is not None:
                 return _normalise(text.lstrip("\ufeff")), enc
     if b"\x00" in data[:65536]:
+        guess = _utf16_without_bom(data)
+        if guess is not None:
+            return _normalise(guess[0]), guess[1]
         raise DocumentError(
             "binary", name, f"不是文本文件 (binary file: NUL bytes found): {name}; 请上传 .txt/.md/.pdf/.docx/.html"
         )
@@ -86,6 +89,39 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
             f"无法识别文件编码 (undecodable: not UTF-8/GB18030/GBK/Big5 text): {name}; 可能是二进制文件 (binary?)",
         )
     return _normalise(choice[0]), choice[1]
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a BOM (some Windows tools do), else None.
+
+    ASCII characters encode with a NUL high byte, so such files look "binary". Both byte orders are
+    tried; the right one reads as ordinary characters (ASCII, common CJK, CJK punctuation), the
+    swapped one and real binary files as a scatter of rare code points.
+    """
+    if len(data) % 2:
+        return None
+    best = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        text = _strict(data[:65536], enc)
+        if text is None or _control_ratio(text) > _MAX_CONTROL:
+            continue
+        score = _plain_ratio(text)
+        if best is None or score > best[0]:
+            best = (score, enc)
+    if best is None or best[0] < 0.9:
+        return None
+    text = _strict(data, best[1])
+    return (text, best[1]) if text is not None else None
+
+
+def _plain_ratio(text: str) -> float:
+    """Share of characters that are printable ASCII, whitespace, CJK punctuation or common CJK."""
+    sample = text[:5000]
+    if not sample:
+        return 0.0
+    ok = sum(1 for ch in sample if (" " <= ch <= "~") or ch in "\t\n\r" or "\u3000" <= ch <= "\u303f"
+             or "\uff00" <= ch <= "\uffef" or _is_common(ch))
+    return ok / len(sample)
 
 
 def common_ratio(text: str) -> float:

@@ -14,7 +14,9 @@ CODES = {
     "pdf_encrypted": "password-protected PDF",
     "pdf_no_text": "scanned PDF without a text layer",
     "docx_corrupt": "not a valid .docx (zip) package",
-    "not_found": "path does not exist or is not a file",
+    "not_found": "path does not exist",
+    "not_a_file": "a folder, FIFO, device or socket: not a regular file",
+    "too_many_chunks": "more chunks than the per-file limit (see kb.max_chunks_per_file)",
 }
 
 

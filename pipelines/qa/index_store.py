@@ -8,10 +8,12 @@ atomically after every change, reloaded when another process committed a change 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
+from toolkit.atomic import sweep_stale
 from toolkit.config import Settings
-from toolkit.errors import IndexCorruptError
+from toolkit.errors import DataMissingError, IndexCorruptError
 
 from .catalog import Catalog, ChunkRow
 
@@ -67,6 +69,10 @@ def new_index(settings: Settings):
 # RRF weights (bm25, dense). LSA is the weaker retriever on long documents (bench/kb_bench.py: BM25
 # alone 0.78 hit@5, LSA alone 0.42; equal weights let LSA's misses into the top 5), so it counts less.
 RRF_WEIGHTS = (1.0, 0.35)
+# A progress bar inside one commit is shown from this many chunks on (one large file is enough).
+PROGRESS_MIN_CHUNKS = 2000
+# Pauses (s) between a reader's attempts to load an index that a writer is replacing; None = give up.
+READ_RETRY_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, None)
 _INDEX_OPTIONS = {"refit_ratio": REFIT_RATIO, "auto_refit_max": 10**12, "weights": RRF_WEIGHTS}
 
 
@@ -95,15 +101,30 @@ class IndexStore:
         return self._index is not None and self._version == self._data_version()
 
     def index(self):
-        """The loaded index (reloaded if another process changed the knowledge base)."""
+        """The loaded index (reloaded if another process changed the knowledge base).
+
+        A reader can open the folder while another process swaps in a new save (manifest of one,
+        files of the other): that reads as corrupt, so it retries briefly before believing it.
+
+        Raises:
+            IndexCorruptError: still unreadable after the retries (the caller repairs under the lock).
+        """
         if not self._fresh():
-            self._load()
+            for wait in READ_RETRY_WAITS:
+                try:
+                    self._load()
+                    break
+                except (IndexCorruptError, DataMissingError, OSError, ValueError):
+                    if wait is None:
+                        raise
+                    time.sleep(wait)
         return self._index
 
     def _load(self) -> None:
         from toolkit.index import HybridIndex
 
         self._names = None
+        self._index = None
         if self.folder.is_dir() and any(self.folder.iterdir()):
             self._index = HybridIndex.load(self.folder, segmenter=kb_segmenter(self.settings))
             for k, v in _INDEX_OPTIONS.items():  # runtime policy, not stored in the index files
@@ -118,14 +139,14 @@ class IndexStore:
         return self._names
 
     # ------------------------------------------------------------------ changes
-    def add(self, rows_with_names: list[tuple[ChunkRow, str]]) -> None:
-        """Index new chunks and save (atomically)."""
+    def add(self, rows_with_names: list[tuple[ChunkRow, str]], progress: bool = False) -> None:
+        """Index new chunks and save (atomically); ``progress`` shows a bar for big batches."""
         from toolkit.index import Document
 
         index = self.index()
         docs = [Document(r.chunk_id, index_text(r, name), {"doc_id": r.doc_id}) for r, name in rows_with_names]
         if docs:
-            index.add(docs)
+            index.add(docs, progress=progress and len(docs) >= PROGRESS_MIN_CHUNKS)
             self._maybe_refit(index)
         index.save(self.folder)
         self._version = self._data_version()
@@ -168,10 +189,11 @@ class IndexStore:
         the count comparison below still applies to it.
         """
         n = self.catalog.chunk_count()
+        sweep_stale(self.folder)  # temp folders of a save that was killed
         try:
             if not self._fresh():
                 self._load()
-        except (IndexCorruptError, OSError, ValueError, RuntimeError) as e:
+        except (IndexCorruptError, DataMissingError, OSError, ValueError, RuntimeError) as e:
             self.rebuild()
             return f"索引损坏, 已从目录重建 (index was unreadable, rebuilt from the catalogue): {e}"
         have = len(self._index)

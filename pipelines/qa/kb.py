@@ -18,8 +18,10 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import shutil
 import time
 from dataclasses import asdict
@@ -28,9 +30,9 @@ from typing import Callable, Iterable
 
 from toolkit.atomic import write_bytes, write_json
 from toolkit.config import Settings, get_settings
-from toolkit.errors import InvalidInputError
+from toolkit.errors import IndexCorruptError, InvalidInputError
 
-from .catalog import Catalog, ChunkRow, DocumentInfo
+from .catalog import Catalog, CatalogCorruptError, ChunkRow, DocumentInfo
 from .chunking import ChunkConfig, chunk_blocks
 from .errors import DocumentError
 from .expansion import legal_expander
@@ -42,6 +44,35 @@ from .records import AddResult, Chunk
 from .retrieval import expand_hits, relative_fusion
 
 FORMAT = 1
+# Where the originals wait while a damaged catalogue is rebuilt from them (see _open_catalog).
+REINGEST_DIR = ".files.reingest"
+# Chunks one file may make per MiB of the upload limit (a 400-char chunk of CJK text is ~1.2 KB;
+# the margin allows for overlap and short paragraphs): bounds the index a single upload can create.
+CHUNKS_PER_MB = 4000
+
+
+def max_chunks_per_file(max_upload_mb: float) -> int:
+    return max(10_000, int(max_upload_mb * CHUNKS_PER_MB))
+
+
+def _unlink(path: Path) -> None:
+    """Delete a file; a name the file system cannot even hold (ENAMETOOLONG) cannot exist either.
+
+    Recovery calls this on names written by older versions, so it must not fail on them.
+    """
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as e:
+        if e.errno not in (errno.ENAMETOOLONG, errno.ENOENT, errno.EISDIR):
+            raise
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename a damaged file to ``<name>.corrupt-<time>`` (kept for inspection) and return the new path."""
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+    if path.exists():
+        os.replace(path, aside)
+    return aside
 # A reranker takes the query and candidate chunks and returns one score per chunk (higher = better).
 Reranker = Callable[[str, list[Chunk]], list[float]]
 
@@ -75,19 +106,100 @@ class KnowledgeBase:
         # the text); a trained sentence embedder gets an equal say.
         self.dense_weight = 0.0 if (self.settings.embedder or "lsa").startswith("lsa") else 1.0
         self.parent_chars = parent_chars
-        meta = json.loads((self.folder / "kb.json").read_text(encoding="utf-8"))
-        self.name = meta["name"]
+        self.repairs: list[str] = []  # what the last consistency check fixed (shown by `hanlin kb ls`)
+        meta = self._read_meta()
+        self.name = self.folder.name
         self.chunking = ChunkConfig(**meta.get("chunking", {}))
         self.files_dir = self.folder / "files"
-        self.catalog = Catalog(self.folder / "catalog.sqlite")
+        self.files_dir.mkdir(exist_ok=True)
         self.journal = Journal(self.folder / "journal.json")
+        self.catalog = self._open_catalog()
         self.store = IndexStore(self.folder / "index", self.catalog, self.settings)
-        self.repairs: list[str] = []  # what the last consistency check fixed (shown by `hanlin kb ls`)
         # Recover now unless another process is writing (it recovered when it took the lock); readers
         # then simply ignore index hits the catalogue does not have yet. Writers recover again anyway.
         with writer_lock(self.folder, blocking=False) as held:
             if held:
                 self._recover()
+        if (self.folder / REINGEST_DIR).is_dir():
+            self._reingest()
+
+    # ------------------------------------------------------------------ damage from outside
+    def _read_meta(self) -> dict:
+        """``kb.json``; a damaged one is set aside and rewritten from the folder name (defaults)."""
+        path = self.folder / "kb.json"
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not a JSON object")
+            ChunkConfig(**meta.get("chunking", {}))
+            return meta
+        except (OSError, ValueError, TypeError) as e:
+            with writer_lock(self.folder):
+                try:  # another process may have repaired it while we waited
+                    meta = json.loads(path.read_text(encoding="utf-8"))
+                    if isinstance(meta, dict):
+                        ChunkConfig(**meta.get("chunking", {}))
+                        return meta
+                except (OSError, ValueError, TypeError):
+                    pass
+                aside = _set_aside(path)
+                meta = {"name": self.folder.name, "format": FORMAT, "created_at": time.time(), "chunking": asdict(ChunkConfig())}
+                write_json(path, meta)
+            self.repairs.append(
+                f"kb.json 损坏, 已按默认分块设置重写 (kb.json was unreadable: {type(e).__name__}; rewritten with the default "
+                f"chunking); 原文件 (old file): {aside.name}"
+            )
+            return meta
+
+    def _open_catalog(self) -> Catalog:
+        """The catalogue; a damaged one is set aside and rebuilt from the stored original files."""
+        path = self.folder / "catalog.sqlite"
+        try:
+            return Catalog(path)
+        except CatalogCorruptError as e:
+            with writer_lock(self.folder):
+                try:  # another process may have repaired it while we waited
+                    return Catalog(path)
+                except CatalogCorruptError:
+                    pass
+                aside = _set_aside(path)
+                for extra in ("-wal", "-shm"):
+                    (self.folder / f"catalog.sqlite{extra}").unlink(missing_ok=True)
+                # The originals move out of files/ first: recovery would otherwise drop them as
+                # orphans of the (now empty) catalogue. _reingest adds them back and resumes after a crash.
+                reingest = self.folder / REINGEST_DIR
+                if not reingest.exists():
+                    self.files_dir.rename(reingest)
+                    self.files_dir.mkdir()
+                self.journal.clear()
+                catalog = Catalog(path)
+            self.repairs.append(f"目录数据库损坏 (catalog.sqlite was unreadable: {e}); 已移到 (moved to) {aside.name}, "
+                                f"正在从原文件重建 (rebuilding from the stored originals)")
+            return catalog
+
+    def _reingest(self) -> None:
+        """Add back the originals set aside by :meth:`_open_catalog` (idempotent: duplicates are skipped)."""
+        src = self.folder / REINGEST_DIR
+        docs, failed = [], []
+        for p in sorted(src.iterdir()):
+            if not p.is_file():
+                continue
+            doc_id, _, name = p.name.partition("-")
+            try:
+                docs.append((load_bytes(p.read_bytes(), name or p.name), {}))
+            except DocumentError as e:
+                failed.append(f"{p.name}: {e.code}")
+            if sum(len(d.data) for d, _ in docs) > 64 * 1048576:
+                self._add_loaded(docs)
+                docs = []
+        if docs:
+            self._add_loaded(docs)
+        n = len(self.catalog.documents())
+        note = f"已从原文件重建目录: {n} 个文档 (catalogue rebuilt from the originals: {n} documents; caller metadata is not recoverable)"
+        if failed:
+            note += f"; 无法读取 (unreadable): {', '.join(failed)}"
+        self.repairs.append(note)
+        shutil.rmtree(src, ignore_errors=True)
 
     # ------------------------------------------------------------------ lifecycle (class level)
     @classmethod
@@ -154,14 +266,15 @@ class KnowledgeBase:
         self.catalog.close()
 
     # ------------------------------------------------------------------ adding
-    def ingest(self, path) -> AddResult:
+    def ingest(self, path, progress: bool = False) -> AddResult:
         """Add one file and report what happened (duplicate, notes, chunk count).
 
         Raises:
-            DocumentError: the file cannot be used (unsupported, too large, empty, binary, bad PDF...).
+            DocumentError: the file cannot be used (unsupported, too large, empty, binary, bad PDF,
+                too many chunks...).
         """
         doc = load_file(path, max_mb=self.settings.max_upload_mb)
-        return self._add_loaded([(doc, {})])[0]
+        return self._add_loaded([(doc, {})], progress=progress)[0]
 
     def add_file(self, path) -> str:
         """Add one file; return its doc_id (an identical file already present returns the existing id)."""
@@ -187,7 +300,7 @@ class KnowledgeBase:
         def flush():
             nonlocal batch, size
             if batch:
-                for (i, _), res in zip(batch, self._add_loaded([(d, {}) for _, d in batch])):
+                for (i, _), res in zip(batch, self._add_loaded([(d, {}) for _, d in batch], progress=progress, strict=False)):
                     out[i] = res
                 bar.update(len(batch))
             batch, size = [], 0.0
@@ -221,8 +334,15 @@ class KnowledgeBase:
             items.append((load_bytes(text.encode("utf-8"), name), dict(meta)))
         return [r.doc_id for r in self._add_loaded(items)]
 
-    def _add_loaded(self, items: list[tuple[LoadedDocument, dict]]) -> list[AddResult]:
+    def _add_loaded(self, items: list[tuple[LoadedDocument, dict]], progress: bool = False, strict: bool = True) -> list:
+        """Chunk and commit ``items`` in one all-or-nothing step.
+
+        Args:
+            strict: raise a document's :class:`DocumentError` (too many chunks); False = return it in
+                that document's place and commit the others.
+        """
         prepared, results = [], []
+        max_chunks = max_chunks_per_file(self.settings.max_upload_mb)
         seen: dict[str, str] = {}
         for doc, meta in items:
             sha = hashlib.sha256(doc.data).hexdigest()
@@ -234,8 +354,18 @@ class KnowledgeBase:
                 results.append(AddResult(doc_id, name, known.n_chunks if known else 0, True, (note,)))
                 continue
             name = safe_filename(doc.name)
-            seen[sha] = name
             pieces = chunk_blocks(doc.blocks, self.chunking)
+            if len(pieces) > max_chunks:
+                err = DocumentError(
+                    "too_many_chunks", doc.name,
+                    f"文档分块过多 (too many chunks): {doc.name} 有 {len(pieces)} 块 > 上限 (limit) {max_chunks}; "
+                    "请拆分文件或调高 max_upload_mb (split the file or raise the setting)",
+                )
+                if strict:
+                    raise err
+                results.append(err)
+                continue
+            seen[sha] = name
             rows = [
                 ChunkRow(f"{doc_id}:{p.ord}", doc_id, p.ord, p.section, p.page, p.heading_path, p.continued, p.text, p.overlap)
                 for p in pieces
@@ -258,33 +388,42 @@ class KnowledgeBase:
             prepared.append((info, rows, doc.data))
             results.append(AddResult(doc_id, name, len(rows), False, tuple(notes)))
         if prepared:
-            self._commit_add(prepared)
+            self._commit_add(prepared, progress)
         return results
 
-    def _commit_add(self, prepared) -> None:
+    def _commit_add(self, prepared, progress: bool = False) -> None:
         with writer_lock(self.folder):
             self._recover()
-            # A concurrent writer may have added the same content since we checked.
-            prepared = [p for p in prepared if self.catalog.by_hash(p[0]["sha256"]) is None]
-            if not prepared:
-                return
-            self.journal.begin(
-                "add", [{"doc_id": i["doc_id"], "stored": i["stored"], "chunk_ids": [r.chunk_id for r in rows]} for i, rows, _ in prepared]
-            )
-            self._step("journal")
-            for info, _, data in prepared:
-                target = self.files_dir / info["stored"]
-                if not inside(self.files_dir, target):  # safe_filename makes this impossible; belt and braces
-                    raise InvalidInputError(f"非法文件名 (unsafe file name): {info['name']}")
-                write_bytes(target, data)
-            self._step("files")
-            self.store.add(
-                [(r, info["name"]) for info, rows, _ in prepared for r in rows],
-            )
-            self._step("index")
-            self.catalog.insert([(info, rows) for info, rows, _ in prepared])
-            self._step("catalog")
-            self.journal.clear()
+            try:
+                self._commit_add_locked(prepared, progress)
+            except Exception:
+                # Disk full, a file system refusing a name...: undo now rather than leave the journal
+                # for the next open. (A killed process leaves it; _recover handles that.)
+                self._recover()
+                raise
+
+    def _commit_add_locked(self, prepared, progress: bool) -> None:
+        # A concurrent writer may have added the same content since we checked.
+        prepared = [p for p in prepared if self.catalog.by_hash(p[0]["sha256"]) is None]
+        if not prepared:
+            return
+        self.journal.begin(
+            "add", [{"doc_id": i["doc_id"], "stored": i["stored"], "chunk_ids": [r.chunk_id for r in rows]} for i, rows, _ in prepared]
+        )
+        self._step("journal")
+        for info, _, data in prepared:
+            target = self.files_dir / info["stored"]
+            if not inside(self.files_dir, target):  # safe_filename makes this impossible; belt and braces
+                raise InvalidInputError(f"非法文件名 (unsafe file name): {info['name']}")
+            write_bytes(target, data)
+        self._step("files")
+        self.store.add(
+            [(r, info["name"]) for info, rows, _ in prepared for r in rows], progress=progress,
+        )
+        self._step("index")
+        self.catalog.insert([(info, rows) for info, rows, _ in prepared])
+        self._step("catalog")
+        self.journal.clear()
 
     def _step(self, name: str) -> None:
         """Crash-test hook: called after each durable step of add/remove (tests replace it to kill the process)."""
@@ -311,7 +450,7 @@ class KnowledgeBase:
         self._step("index")
         self.catalog.delete([doc_id])
         self._step("catalog")
-        (self.files_dir / stored).unlink(missing_ok=True)
+        _unlink(self.files_dir / stored)
         self.journal.clear()
 
     # ------------------------------------------------------------------ consistency
@@ -328,7 +467,7 @@ class KnowledgeBase:
                 if not committed:  # catalogue insert is one transaction: none of them is in
                     self.store.remove([c for d in pending["docs"] for c in d["chunk_ids"]])
                     for d in pending["docs"]:
-                        (self.files_dir / d["stored"]).unlink(missing_ok=True)
+                        _unlink(self.files_dir / d["stored"])
                     self.repairs.append(f"撤销了中断的添加 (rolled back interrupted add): {[d['doc_id'] for d in pending['docs']]}")
                 self.journal.clear()
         fixed = self.store.check()
@@ -341,8 +480,17 @@ class KnowledgeBase:
             return
         known = {d.stored for d in self.catalog.documents()}
         for p in self.files_dir.iterdir():
-            if p.is_file() and p.name not in known:
-                p.unlink(missing_ok=True)  # temp files of an interrupted write, or rolled-back adds
+            if not p.is_file() or p.name in known:
+                continue
+            if p.name.startswith("."):
+                _unlink(p)  # temp file of an interrupted write
+            else:
+                # An original the catalogue does not list: the journal already removed those of
+                # rolled-back adds, so the catalogue lost it (deleted or replaced from outside).
+                # Never delete an original: queue it to be added back (see _reingest).
+                reingest = self.folder / REINGEST_DIR
+                reingest.mkdir(exist_ok=True)
+                os.replace(p, reingest / p.name)
 
     # ------------------------------------------------------------------ reading
     def documents(self) -> list[DocumentInfo]:
@@ -373,6 +521,15 @@ class KnowledgeBase:
             raise InvalidInputError("查询为空 (empty query)")
         if k < 1:
             raise InvalidInputError(f"k 必须 ≥ 1 (k must be at least 1), got {k}")
+        try:
+            return self._search(query, k, mode, expand, doc_ids)
+        except IndexCorruptError:
+            # Still unreadable after the reader's retries: repair under the writer lock, then retry once.
+            with writer_lock(self.folder):
+                self._recover()
+            return self._search(query, k, mode, expand, doc_ids)
+
+    def _search(self, query: str, k: int, mode: str, expand: bool, doc_ids) -> list[Chunk]:
         fetch = max(k * 4, 20) if self.reranker else k
         expanded = self.expander(query) if self.expander else query
         if mode == "hybrid" and self.dense_weight == 0:

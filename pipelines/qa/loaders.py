@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import io
+import stat
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -81,18 +82,29 @@ def kind_of(path: str | Path) -> str:
 
 
 def check_size(path: Path, max_mb: float | None) -> int:
-    """Refuse missing files and files above ``max_mb`` before reading them; return the size in bytes."""
-    if not path.is_file():
-        raise DocumentError("not_found", str(path), f"找不到文件 (file not found): {path}")
-    size = path.stat().st_size
+    """Refuse missing files, non-files and files above ``max_mb`` before reading them; return the size in bytes."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DocumentError("not_found", str(path), f"找不到文件 (file not found): {path}") from None
+    except OSError as e:  # permission denied, a name too long for the file system, a symlink loop...
+        raise DocumentError("not_found", str(path), f"无法读取文件 (cannot read file): {path}: {e.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        what = "文件夹 (a folder)" if stat.S_ISDIR(st.st_mode) else (
+            "管道 (a FIFO)" if stat.S_ISFIFO(st.st_mode) else "设备或套接字 (a device or socket)")
+        raise DocumentError("not_a_file", str(path), f"不是普通文件, 而是{what} (not a regular file): {path}; 请选择文件 (choose a file)")
+    _check_limit(path.name, st.st_size, max_mb, "")
+    return st.st_size
+
+
+def _check_limit(name: str, size: int, max_mb: float | None, what: str) -> None:
     if max_mb is not None and size > max_mb * 1024 * 1024:
         raise DocumentError(
             "too_large",
-            str(path),
-            f"文件过大 (file too large): {path.name} {size / 1048576:.1f} MB > 上限 (limit) {max_mb:g} MB; "
+            name,
+            f"文件过大 (file too large{what}): {name} {size / 1048576:.1f} MB > 上限 (limit) {max_mb:g} MB; "
             "可调整设置 max_upload_mb (setting) 或拆分文件",
         )
-    return size
 
 
 def load_file(path: str | Path, max_mb: float | None = None) -> LoadedDocument:
@@ -113,30 +125,37 @@ def load_file(path: str | Path, max_mb: float | None = None) -> LoadedDocument:
     size = check_size(path, max_mb)
     if size == 0:
         raise DocumentError("empty", str(path), f"文件为空 (empty file): {path.name}")
-    data = path.read_bytes()
-    return load_bytes(data, path.name, kind)
+    with open(path, "rb") as fh:  # never more than was checked, even if the file grows meanwhile
+        data = fh.read(size if max_mb is None else int(max_mb * 1024 * 1024) + 1)
+    _check_limit(path.name, len(data), max_mb, "")
+    return load_bytes(data, path.name, kind, max_mb=max_mb)
 
 
-def load_bytes(data: bytes, name: str, kind: str | None = None) -> LoadedDocument:
-    """Like :func:`load_file` for bytes already in memory (web uploads)."""
+def load_bytes(data: bytes, name: str, kind: str | None = None, max_mb: float | None = None) -> LoadedDocument:
+    """Like :func:`load_file` for bytes already in memory (web uploads).
+
+    ``max_mb`` limits the bytes and, for .docx/.pdf, what they expand to (a zip bomb is refused
+    before it is decompressed; a PDF's extracted text is counted page by page).
+    """
     kind = kind or kind_of(name)
     if not data:
         raise DocumentError("empty", name, f"文件为空 (empty file): {name}")
+    _check_limit(name, len(data), max_mb, "")
     reader = _READERS[kind]
-    blocks, encoding, notes = reader(data, name)
+    blocks, encoding, notes = reader(data, name, max_mb)
     if not any(b.text.strip() for b in blocks):
         raise DocumentError("empty", name, f"文件没有可用的文字 (no text content): {name}")
     return LoadedDocument(name, kind, tuple(blocks), encoding, tuple(notes), data)
 
 
-def _read_txt(data: bytes, name: str):
+def _read_txt(data: bytes, name: str, max_mb: float | None = None):
     text, enc = decode_text(data, name)
     return blocks_from_lines(text.split("\n")), enc, []
 
 
-def _read_pdf(data: bytes, name: str):
+def _read_pdf(data: bytes, name: str, max_mb: float | None = None):
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         raise DocumentError("pdf_corrupt", name, f"PDF 文件已损坏 (corrupt PDF: no %PDF header): {name}")
@@ -159,11 +178,17 @@ def _read_pdf(data: bytes, name: str):
     blocks: list[Block] = []
     path: list = []
     empty_pages = []
+    extracted = 0
     for no, page in enumerate(pages, start=1):
         try:
             text = page.extract_text() or ""
+        except LimitReachedError:  # pypdf's own cap on one stream's decompressed size
+            raise DocumentError("too_large", name, f"PDF 第 {no} 页解压后过大 (page {no} expands beyond pypdf's stream limit, "
+                                                    f"a decompression bomb?): {name}") from None
         except Exception as e:  # pypdf raises many types on broken content streams
             raise DocumentError("pdf_corrupt", name, f"PDF 第 {no} 页无法解析 (corrupt page {no}): {name}: {e}") from None
+        extracted += len(text.encode("utf-8"))
+        _check_limit(name, extracted, max_mb, f", 提取的文字 (extracted text, at page {no})")
         page_blocks = blocks_from_lines(text.split("\n"), page=no, path=path, wrapped=True)
         if not page_blocks:
             empty_pages.append(no)
@@ -181,12 +206,20 @@ def _read_pdf(data: bytes, name: str):
     return blocks, None, notes
 
 
-def _read_docx(data: bytes, name: str):
+def _read_docx(data: bytes, name: str, max_mb: float | None = None):
     import zipfile
 
     from docx import Document
     from docx.table import Table
 
+    try:
+        # The zip directory declares each member's size and zipfile never returns more than that
+        # (it stops and fails the CRC check), so the sum bounds what parsing can decompress.
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            expanded = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise DocumentError("docx_corrupt", name, f"DOCX 文件已损坏 (corrupt .docx): {name}: {e}") from None
+    _check_limit(name, expanded, max_mb, ", 解压后 (uncompressed)")
     try:
         doc = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
@@ -272,7 +305,7 @@ class _HTMLText(HTMLParser):
         self.lines[-1] += " ".join(data.split()) if self.heading else data.replace("\n", " ")
 
 
-def _read_html(data: bytes, name: str):
+def _read_html(data: bytes, name: str, max_mb: float | None = None):
     text, enc = decode_text(data, name)
     parser = _HTMLText()
     parser.feed(text)
@@ -281,7 +314,7 @@ def _read_html(data: bytes, name: str):
     return blocks_from_lines(lines), enc, []
 
 
-def _read_md(data: bytes, name: str):
+def _read_md(data: bytes, name: str, max_mb: float | None = None):
     return _read_txt(data, name)
 
 

@@ -11,6 +11,10 @@ from toolkit.errors import InvalidInputError
 # Letters (any script, so 合同库 is fine), digits, _ . - ; must start with a letter or digit.
 _KB_NAME = re.compile(r"^[^\W_][\w.\-]{0,63}$")
 _UNSAFE = re.compile(r"[^\w.\-()（）]+")
+# A stored file is ``<doc_id 16>-<name>`` and its temp copy adds ``.<pid>.<random>.tmp``: capping the
+# name at 160 UTF-8 bytes keeps every one of them under the file system's 255-byte name limit
+# (an 80-character CJK name is 240 bytes).
+MAX_NAME_BYTES = 160
 
 
 def validate_kb_name(name: str) -> str:
@@ -36,6 +40,8 @@ def safe_filename(name: str, default: str = "document.txt") -> str:
         'passwd.txt'
         >>> safe_filename("..\\\\合同 v2.docx")
         '合同_v2.docx'
+        >>> len(safe_filename("长" * 80 + ".txt").encode())  # bytes, not characters, are limited
+        160
     """
     name = unicodedata.normalize("NFC", str(name))
     base = PureWindowsPath(PurePosixPath(name).name).name  # strip / and \ folders alike
@@ -43,8 +49,19 @@ def safe_filename(name: str, default: str = "document.txt") -> str:
     stem, dot, ext = base.rpartition(".")
     if dot and not stem:
         base = ""
-    base = base[-120:]
-    return base or default
+    return _fit_bytes(base, MAX_NAME_BYTES) or default
+
+
+def _fit_bytes(name: str, limit: int) -> str:
+    """Shorten ``name`` to ``limit`` UTF-8 bytes, keeping its extension and whole characters."""
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext.encode("utf-8")) > 16:
+        stem, ext = name, ""
+    tail = f".{ext}" if ext else ""
+    room = limit - len(tail.encode("utf-8"))
+    return stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip("._ ") + tail
 
 
 def inside(folder: Path, candidate: Path) -> bool:

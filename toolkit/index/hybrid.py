@@ -464,11 +464,11 @@ class HybridIndex:
             raise
         except Exception as e:  # noqa: BLE001 - any parse failure means a bad file
             raise corrupt(folder, f"{type(e).__name__}: {e}") from None
-        n = bm25.n_docs
-        if n != m.get("count") or (dense is not None and dense.ntotal != n) or store.count() != n:
+        n, n_store = bm25.n_docs, store.count()  # counted before a close below: the message needs them
+        if n != m.get("count") or (dense is not None and dense.ntotal != n) or n_store != n:
             store.close()
             raise corrupt(folder, f"各部分文档数不一致 (part counts disagree): manifest {m.get('count')}, bm25 {n}, "
-                                  f"faiss {dense.ntotal if dense else None}, docs {store.count()}")
+                                  f"faiss {dense.ntotal if dense else None}, docs {n_store}")
         ix = cls(segmenter=segmenter, embedder=emb, dense_kind=m.get("dense_kind", "flat"),
                  k1=bm25.k1, b=bm25.b, rrf_k=m.get("rrf_k", 60), weights=m.get("weights", (1.0, 1.0)))
         ix.bm25, ix.dense, ix.store = bm25, dense, store
