@@ -4,6 +4,14 @@ Routes: ``GET /v1/models``, ``POST /v1/completions``, ``POST /v1/chat/completion
 gives server-sent events ending in ``data: [DONE]``), ``GET /health``. Errors are OpenAI-style JSON
 (``{"error": {"message", "type", "param", "code"}}``). Binds to 127.0.0.1 unless told otherwise.
 
+Serving model (:class:`HanlinHTTPServer`): the kernel's listen backlog holds bursts (128); an accepted
+connection waits in a selector until its request starts arriving (clients that connect and send
+nothing are closed after ``header_timeout`` without holding a thread), then joins a bounded queue
+served by a fixed pool of worker threads. When the queue is full the client gets an immediate 503
+with ``Retry-After`` instead of a reset connection. Reads and writes time out (slow clients), headers
+are validated (``Content-Length``), and ``api_key`` makes every route but ``/health`` require
+``Authorization: Bearer <key>``, as OpenAI's API does.
+
 Sampling defaults are Hanlin's (greedy, 256 new tokens) when a request leaves them out; ``top_k``,
 ``repetition_penalty`` and ``seed`` are accepted as in vLLM.
 
@@ -15,11 +23,17 @@ Example:
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
+import queue
+import selectors
+import socket
+import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from toolkit.errors import HanlinError, InvalidInputError
 
@@ -45,9 +59,23 @@ def _gen_params(body: dict) -> dict:
     return gen
 
 
+@dataclass(frozen=True)
+class ServerLimits:
+    """How much the server takes on at once, and how long it waits for a client."""
+
+    workers: int = 8  # requests handled at once (generation itself is serialised per model step)
+    max_queue: int = 256  # requests waiting for a worker; beyond this: 503 + Retry-After
+    backlog: int = 128  # kernel listen queue (connections not yet accepted)
+    header_timeout: float = 10.0  # a connection that sends no request within this is closed
+    io_timeout: float = 30.0  # any one read or write of a request/response (slow clients)
+    max_waiting: int = 1024  # connections accepted but still silent; beyond this: 503
+
+
 class OpenAIHandler(BaseHTTPRequestHandler):
     server_version = "Hanlin/0.1"
     llm: LLM  # set on the subclass made by make_server
+    api_key: str | None = None  # set by make_server; None = no authentication
+    timeout = ServerLimits.io_timeout  # socket timeout per read/write (StreamRequestHandler applies it)
 
     # --- plumbing ----------------------------------------------------------------------------------
     def log_message(self, fmt, *args):  # route access logs to logging instead of stderr
@@ -66,11 +94,22 @@ class OpenAIHandler(BaseHTTPRequestHandler):
                                              "code": e.status}})
 
     def _body(self) -> dict:
-        length = int(self.headers.get("Content-Length") or 0)
+        if self.headers.get("Transfer-Encoding"):
+            raise APIError(411, "不支持分块传输, 请给出 Content-Length (chunked transfer encoding is not supported; "
+                                "send Content-Length)")
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            raise APIError(411, "缺少 Content-Length 请求头 (Content-Length header required)")
+        if not raw.strip().isdigit():
+            raise APIError(400, f"Content-Length 请求头无效 (invalid Content-Length header): {raw[:40]!r}")
+        length = int(raw)
         if length > MAX_BODY:
             raise APIError(413, f"请求体过大 (request body over {MAX_BODY} bytes)")
+        data = self.rfile.read(length)
+        if len(data) < length:
+            raise APIError(400, f"请求体不完整 (body shorter than Content-Length: {len(data)} < {length} bytes)")
         try:
-            body = json.loads(self.rfile.read(length) or b"{}")
+            body = json.loads(data or b"{}")
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise APIError(400, f"请求体不是合法 JSON (body is not valid JSON): {e}") from None
         if not isinstance(body, dict):
@@ -85,6 +124,8 @@ class OpenAIHandler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0].rstrip("/")
         handler = routes.get(path)
         try:
+            if self.api_key is not None and path != "/health":
+                self._authorise()
             if handler is None:
                 raise APIError(404, f"未知的路径 (unknown route) {self.command} {self.path}", "not_found_error")
             handler()
@@ -96,6 +137,22 @@ class OpenAIHandler(BaseHTTPRequestHandler):
             self._send_error(APIError(500, str(e), "server_error"))
         except (BrokenPipeError, ConnectionResetError):
             log.info("client went away")
+        except TimeoutError:
+            log.info("client too slow: closed after %s s", self.timeout)
+            self.close_connection = True
+        except Exception as e:  # a bug must cost one request a 500, never the connection without an answer
+            log.exception("unhandled error")
+            try:
+                self._send_error(APIError(500, f"服务器内部错误 (internal server error): {type(e).__name__}", "server_error"))
+            except OSError:
+                pass
+
+    def _authorise(self) -> None:
+        got = self.headers.get("Authorization") or ""
+        scheme, _, token = got.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), self.api_key.encode()):
+            raise APIError(401, "API 密钥缺失或错误 (missing or incorrect API key: send 'Authorization: Bearer <key>')",
+                           "invalid_request_error", None)
 
     def do_GET(self):  # noqa: N802 (http.server naming)
         self._dispatch({"/v1/models": self._models, "/health": lambda: self._send_json(200, {"status": "ok"})})
@@ -208,19 +265,147 @@ def _param_in(message: str) -> str | None:
     return None
 
 
-def make_server(llm: LLM, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
-    """A ready (not yet serving) threaded HTTP server; call ``serve_forever()`` on it. ``port=0`` picks a free port."""
-    handler = type("BoundOpenAIHandler", (OpenAIHandler,), {"llm": llm})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+def _reject(sock: socket.socket, status: int, reason: str, message: str) -> None:
+    """Answer ``status`` outside the handler (queue full, silent client) and close politely.
+
+    What the client already sent is read first: closing a socket with unread input makes the kernel
+    send a reset, and the client would see ECONNRESET instead of this answer.
+    """
+    body = json.dumps({"error": {"message": message, "type": "server_error" if status >= 500 else "invalid_request_error",
+                                 "param": None, "code": status}}, ensure_ascii=False).encode("utf-8")
+    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").encode()
+    try:
+        sock.setblocking(False)
+        try:
+            while sock.recv(65536):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+        sock.settimeout(2.0)
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+    finally:
+        sock.close()
 
 
-def serve(llm: LLM, host: str = "127.0.0.1", port: int = 8000) -> None:
+class HanlinHTTPServer(HTTPServer):
+    """HTTPServer with a waiting room for silent connections, a bounded queue and a fixed worker pool."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler, limits: ServerLimits = ServerLimits()):
+        self.request_queue_size = limits.backlog  # read by server_activate() → listen()
+        self.limits = limits
+        super().__init__(address, handler)
+        self.jobs: queue.Queue = queue.Queue(limits.max_queue)
+        self._selector = selectors.DefaultSelector()
+        self._new: list = []
+        self._new_lock = threading.Lock()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        self._closing = threading.Event()
+        self._threads = [threading.Thread(target=self._waiting_room, name="hanlin-serve-wait", daemon=True)]
+        self._threads += [threading.Thread(target=self._work, name=f"hanlin-serve-{i}", daemon=True) for i in range(limits.workers)]
+        for t in self._threads:
+            t.start()
+
+    # --- accepted connection → waiting room → queue → worker -------------------------------------
+    def process_request(self, request, client_address):
+        with self._new_lock:
+            self._new.append((request, client_address, time.monotonic()))
+        self._wake_w.send(b"\0")
+
+    def _waiting_room(self) -> None:
+        waiting = 0
+        while not self._closing.is_set():
+            with self._new_lock:
+                new, self._new = self._new, []
+            for sock, addr, t0 in new:
+                if waiting >= self.limits.max_waiting:
+                    _reject(sock, 503, "Service Unavailable", "服务器繁忙, 请稍后重试 (server busy: too many open connections; retry)")
+                    continue
+                self._selector.register(sock, selectors.EVENT_READ, (addr, t0))
+                waiting += 1
+            now = time.monotonic()
+            for key, _ in self._selector.select(timeout=0.5):
+                if key.data is None:  # wake-up
+                    try:
+                        while self._wake_r.recv(4096):
+                            pass
+                    except (BlockingIOError, InterruptedError):
+                        pass
+                    continue
+                self._selector.unregister(key.fileobj)
+                waiting -= 1
+                try:
+                    self.jobs.put_nowait((key.fileobj, key.data[0]))
+                except queue.Full:
+                    _reject(key.fileobj, 503, "Service Unavailable",
+                            f"服务器繁忙, 请稍后重试 (server busy: {self.limits.max_queue} requests queued; retry after 1 s)")
+            for key in list(self._selector.get_map().values()):
+                if key.data is not None and now - key.data[1] > self.limits.header_timeout:
+                    self._selector.unregister(key.fileobj)
+                    waiting -= 1
+                    _reject(key.fileobj, 408, "Request Timeout",
+                            f"请求超时 (no request received within {self.limits.header_timeout:g} s)")
+
+    def _work(self) -> None:
+        while True:
+            item = self.jobs.get()
+            if item is None:
+                return
+            request, addr = item
+            try:
+                self.finish_request(request, addr)
+            except Exception:  # noqa: BLE001 - one broken connection must not end the worker
+                self.handle_error(request, addr)
+            finally:
+                self.shutdown_request(request)
+
+    def server_close(self):
+        super().server_close()
+        if self._closing.is_set():
+            return
+        self._closing.set()
+        self._wake_w.send(b"\0")
+        for _ in range(self.limits.workers):
+            try:
+                self.jobs.put_nowait(None)
+            except queue.Full:
+                break
+        for key in list(self._selector.get_map().values()):
+            if key.data is not None:
+                key.fileobj.close()
+
+
+def make_server(llm: LLM, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None,
+                limits: ServerLimits = ServerLimits()) -> HanlinHTTPServer:
+    """A ready (not yet serving) server; call ``serve_forever()`` on it. ``port=0`` picks a free port.
+
+    Args:
+        llm: the model to serve.
+        host, port: where to listen.
+        api_key: if given, every route but ``/health`` needs ``Authorization: Bearer <api_key>``.
+        limits: workers, queue, backlog and timeouts (:class:`ServerLimits`).
+    """
+    if api_key is not None and not api_key.strip():
+        raise InvalidInputError("API 密钥不能为空 (the API key must not be empty)")
+    handler = type("BoundOpenAIHandler", (OpenAIHandler,), {"llm": llm, "api_key": api_key, "timeout": limits.io_timeout})
+    return HanlinHTTPServer((host, port), handler, limits)
+
+
+def serve(llm: LLM, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None,
+          limits: ServerLimits = ServerLimits()) -> None:
     """Serve until interrupted (Ctrl-C)."""
-    server = make_server(llm, host, port)
+    server = make_server(llm, host, port, api_key, limits)
     h, p = server.server_address[:2]
-    print(f"Hanlin OpenAI-compatible server: http://{h}:{p}/v1  (model {llm.name!r}; Ctrl-C 退出 quit)", flush=True)
+    auth = "Bearer API key required" if api_key else "no API key"
+    print(f"Hanlin OpenAI-compatible server: http://{h}:{p}/v1  (model {llm.name!r}; {limits.workers} workers, "
+          f"queue {limits.max_queue}; {auth}; Ctrl-C 退出 quit)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
