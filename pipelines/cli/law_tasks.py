@@ -69,6 +69,9 @@ def _draft(args) -> int:
         fields = _read_json(args.fields)
     else:
         raise InvalidInputError("请提供 --fields FILE.json 或 --example (need --fields or --example)")
+    if args.out and not Path(args.out).expanduser().parent.is_dir():
+        raise InvalidInputError(f"输出文件夹不存在 (output folder does not exist): {Path(args.out).expanduser().parent}; "
+                                "请先创建 (create it first)")
     doc = drafter.draft(args.kind, fields, variant=args.variant)
     for w in doc.warnings:
         print(f"注意 (warning): {w}", file=sys.stderr)

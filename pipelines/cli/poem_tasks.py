@@ -10,6 +10,10 @@ Examples:
 from __future__ import annotations
 
 import json
+import re
+import sys
+
+from toolkit.errors import InvalidInputError
 
 
 def register_tasks(sub) -> None:
@@ -67,14 +71,45 @@ def _print_poems(poems, as_json: bool) -> int:
             print(f"  ✗ 第{v.line + 1}句 [{v.kind}] {v.message}")
         if p.copied_lines:
             print(f"  ! 与古诗重句 (verbatim corpus lines): {', '.join(p.copied_lines)}")
-        for note in p.notes:
+        for note in collapse_notes(p.notes):
             print(f"  · {note}")
         if p.inspirations:
             print("  参考 (inspirations): " + "; ".join(f"{x.title}（{x.author}）" for x in p.inspirations[:3]))
     return 0 if all(p.report.ok for p in poems) else 1
 
 
+def collapse_notes(notes, keep: int = 3, show: int = 5) -> list[str]:
+    """Merge notes that differ only in the quoted item (「词9」, 「词10」 …) into one line listing the items.
+
+    Example:
+        >>> collapse_notes([f"关键词「k{i}」放不下" for i in range(7)])
+        ['关键词「k0」「k1」「k2」「k3」「k4」… (共 7 个 / 7 in all)放不下']
+    """
+    groups: dict[str, list[str]] = {}
+    for n in notes:
+        groups.setdefault(re.sub(r"「[^」]*」", "「…」", n), []).append(n)
+    out = []
+    for pattern, items in groups.items():
+        if len(items) <= keep or "「…」" not in pattern:
+            out += items
+            continue
+        names = [re.search(r"「([^」]*)」", n).group(1) for n in items]
+        listed = "".join(f"「{x}」" for x in names[:show])
+        out.append(pattern.replace("「…」", f"{listed}… (共 {len(items)} 个 / {len(items)} in all)", 1))
+    return out
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
 def _gen(args) -> int:
+    acrostic = "".join((args.acrostic or "").split())
+    if acrostic and not all(_has_cjk(ch) for ch in acrostic):
+        raise InvalidInputError(f"藏头字须为汉字, 每句一个 (acrostic must be Chinese characters, one per line): {args.acrostic!r}")
+    if args.topic.strip() and not _has_cjk(args.topic):
+        print(f"注意 (note): 题目「{args.topic.strip()}」不含汉字, 无法用来检索相似诗作或选字, 按无题生成 "
+              "(the topic has no Chinese characters, so it cannot guide the poem: generated without a topic)", file=sys.stderr)
     poems = _pipeline().generate(args.topic, form=args.form, keywords=args.keywords, acrostic=args.acrostic,
                                  rhyme_group=args.rhyme, n=args.n, seed=args.seed, rhyme_book=args.rhyme_book,
                                  start=args.start)
@@ -94,5 +129,11 @@ def _search(args) -> int:
         print(f"[{r.score:.3f}] {r.title} · {r.dynasty}·{r.author} ({r.form or '-'})")
         print("  " + r.text.replace("\n", "\n  "))
     if not res:
+        from pipelines.poetry import PoetryPipeline
+
+        known = PoetryPipeline.valid_forms() + ["other"]
+        if args.form and args.form not in known:
+            raise InvalidInputError(f"未知的体裁 {args.form!r} (unknown form); 可选 (valid): {', '.join(known[:12])} … "
+                                    "或其他词牌名 (or a 词牌 name; `hanlin poem forms` lists them)")
         print("无结果 (no results)")
     return 0

@@ -22,6 +22,7 @@ from toolkit.errors import InvalidInputError
 from .backend import LegalBackend
 from .grounding import ground, statute_key
 from .suggest import suggest_statutes
+from .validators import value_warnings
 from .schemas import CROSS_CHECKS, SCHEMAS, VARIANTS, Block, DocSchema, get_schema, validate_fields
 
 N_SUGGEST = 3  # statutes suggested from the facts
@@ -180,7 +181,7 @@ class DocumentDrafter:
         schema = get_schema(kind, variant)
         values = self.validate(kind, fields, variant)
         statutes = self.suggest(schema, values)
-        warnings: list[str] = []
+        warnings: list[str] = value_warnings(values, {f.name: f.label for f in schema.fields})
         facts = values.get(schema.facts_field, "") if schema.facts_field else ""
         if facts and self.llm is not None and getattr(self.llm, "capable", False):
             facts, note = self._polish(schema, values, facts, statutes)

@@ -204,3 +204,71 @@ def format_money(value) -> str:
     """人民币壹万元整（¥10,000.00）"""
     amount = parse_amount(value)
     return f"{rmb_upper(amount)}（¥{amount:,.2f}）"
+
+
+# ---- plausibility warnings (the document is still drafted; the user is told what to check) ------
+# Dates this far from today are almost always typos (2099 for 2029); long leases and loans stay inside.
+FUTURE_YEARS = 50
+EARLIEST = dt.date(1949, 10, 1)
+# 民间借贷: interest above four times the one-year LPR at contract time is not protected (最高人民法院
+# 关于审理民间借贷案件适用法律若干问题的规定 第二十五条). The LPR changes monthly; this is the 1-year LPR
+# published from 2025-05-20, so the threshold is a prompt to check, not a ruling.
+LPR_1Y = Decimal("3.0")
+RATE_CAP = 4 * LPR_1Y
+_RATE_RE = re.compile(r"(年|月|日)?(?:利率|息|利息)?\s*(?:为|是)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_PERIODS = {"年": 1, "月": 12, "日": 365, None: 1}
+
+
+def date_warning(d: dt.date, label: str, today: dt.date | None = None) -> str | None:
+    """A note when ``d`` is implausibly far in the future or before 1949-10-01, else None."""
+    today = today or dt.date.today()
+    if d.year > today.year + FUTURE_YEARS:
+        return (f"{label} {format_date(d)} 在 {d.year - today.year} 年之后, 请核对是否笔误 "
+                f"(date is {d.year - today.year} years ahead: check for a typo)")
+    if d < EARLIEST:
+        return f"{label} {format_date(d)} 早于 1949年10月1日, 请核对 (date before 1949-10-01: check it)"
+    return None
+
+
+def annual_rate(text: str) -> Decimal | None:
+    """The highest annual percentage stated in ``text`` (月利率 × 12, 日利率 × 365), or None if none is stated.
+
+    Example:
+        >>> annual_rate("月利率2%，按月计息"), annual_rate("本借款不计利息")
+        (Decimal('24'), None)
+    """
+    best = None
+    for period, num in _RATE_RE.findall(str(text or "")):
+        rate = Decimal(num) * _PERIODS[period or None]
+        best = rate if best is None or rate > best else best
+    return best
+
+
+def interest_warning(text: str, label: str = "借款利率") -> str | None:
+    """A note when the stated interest is above four times the one-year LPR (see :data:`RATE_CAP`)."""
+    rate = annual_rate(text)
+    if rate is None or rate <= RATE_CAP:
+        return None
+    return (f"{label}折合年利率 {rate.normalize():f}% 超过一年期 LPR ({LPR_1Y}%) 的四倍 ({RATE_CAP}%), 超出部分不受法律保护 "
+            f"(annual rate {rate.normalize():f}% is above 4 × the 1-year LPR: the excess is not enforceable; "
+            "民间借贷司法解释第二十五条)")
+
+
+def value_warnings(values: dict, labels: dict[str, str], today: dt.date | None = None) -> list[str]:
+    """Plausibility notes for validated field values: far-off dates, interest above the legal cap.
+
+    Args:
+        values: normalised values (dates as ``datetime.date``).
+        labels: field name → Chinese label, for the messages.
+    """
+    out = []
+    for key, val in values.items():
+        label = labels.get(key, key)
+        note = None
+        if isinstance(val, dt.date):
+            note = date_warning(val, label, today)
+        elif isinstance(val, str) and ("rate" in key or "interest" in key or "利率" in label):
+            note = interest_warning(val, label)
+        if note:
+            out.append(note)
+    return out

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from toolkit.atomic import write_text
 from toolkit.errors import InvalidInputError
 
 from . import checkpoint as ckpt
@@ -88,11 +89,19 @@ def _append_log(path: Path, record: dict) -> None:
 
 
 def _trim_log(path: Path, step: int) -> None:
-    """On resume, drop log lines written after the checkpoint (they will be written again)."""
+    """On resume, drop log lines written after the checkpoint (they will be written again) and a last
+    line torn by a kill. The log is replaced atomically: a crash here leaves the old log whole."""
     if not path.is_file():
         return
-    keep = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and json.loads(ln)["step"] <= step]
-    path.write_text("".join(ln + "\n" for ln in keep), encoding="utf-8")
+    keep = []
+    for ln in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(ln)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("step", 0) <= step:
+            keep.append(ln)
+    write_text(path, "".join(ln + "\n" for ln in keep))
 
 
 def prepare(work_dir: Path, cfg: TrainConfig, tokenizer=None, split: Split | None = None, **split_kw):
