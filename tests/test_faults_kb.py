@@ -144,6 +144,28 @@ def test_foreign_sqlite_with_other_tables_is_rebuilt(small_kb):
     _consistent(kb2)
 
 
+def test_a_locked_catalog_is_never_mistaken_for_damage(small_kb, monkeypatch):
+    import sqlite3
+
+    import pipelines.qa.catalog as cat
+
+    monkeypatch.setattr(cat, "BUSY_TIMEOUT_S", 0.2)
+    small_kb.close()
+    holder = sqlite3.connect(small_kb.folder / "catalog.sqlite", isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        from pipelines.qa.errors import KnowledgeBaseBusyError
+
+        with pytest.raises(KnowledgeBaseBusyError, match="busy.*locked"):
+            _reopen(small_kb)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not list(small_kb.folder.glob("catalog.sqlite.corrupt-*"))
+    assert len(_reopen(small_kb).documents()) == 2
+
+
 def test_catalog_rebuild_resumes_after_a_crash(small_kb):
     """A crash in the middle of the rebuild: the originals wait in .files.reingest and the next open finishes."""
     small_kb.close()

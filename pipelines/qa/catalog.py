@@ -20,6 +20,19 @@ _DOC_COLUMNS = ("doc_id", "name", "stored", "kind", "sha256", "size", "encoding"
 _CHUNK_COLUMNS = ("chunk_id", "doc_id", "ord", "section", "page", "heading_path", "continued", "overlap", "text")
 
 
+# How long to wait for another process's write transaction before giving up (never mistaken for damage).
+BUSY_TIMEOUT_S = 30.0
+
+
+def _is_damage(e: sqlite3.DatabaseError) -> bool:
+    """True for errors that mean the file is not our catalogue: not a database, corrupt pages, wrong schema."""
+    name = getattr(e, "sqlite_errorname", "")
+    if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+        return True
+    msg = str(e).lower()
+    return "no such column" in msg or "no such table" in msg or "not a database" in msg or "malformed" in msg
+
+
 class CatalogCorruptError(IndexCorruptError):
     """``catalog.sqlite`` is not a readable catalogue (the knowledge base rebuilds it from its files)."""
 
@@ -92,7 +105,7 @@ class Catalog:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=30)
+        self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
@@ -100,8 +113,10 @@ class Catalog:
             # Touch every column: a foreign file with tables of these names but other columns fails here.
             self.db.execute(f"SELECT {', '.join(_DOC_COLUMNS)} FROM documents LIMIT 1").fetchall()
             self.db.execute(f"SELECT {', '.join(_CHUNK_COLUMNS)} FROM chunks LIMIT 1").fetchall()
-        except sqlite3.DatabaseError as e:  # "file is not a database", malformed pages, wrong schema
+        except sqlite3.DatabaseError as e:
             self.db.close()
+            if not _is_damage(e):  # locked, read-only, I/O error: the file may be fine, never "repair" it
+                raise
             raise CatalogCorruptError(f"知识库目录损坏 (corrupt catalogue) {self.path}: {e}") from None
 
     def close(self) -> None:

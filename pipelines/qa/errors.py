@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.errors import InvalidInputError
+from toolkit.errors import HanlinError, InvalidInputError
 
 # code -> what it means (the UI and CLI may branch on the code; the message is for people).
 CODES = {
@@ -35,3 +35,7 @@ class DocumentError(InvalidInputError):
         super().__init__(message)
         self.code = code
         self.path = path
+
+
+class KnowledgeBaseBusyError(HanlinError):
+    """Another process holds the catalogue longer than the busy timeout (the files are fine: retry)."""

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -34,7 +35,7 @@ from toolkit.errors import IndexCorruptError, InvalidInputError
 
 from .catalog import Catalog, CatalogCorruptError, ChunkRow, DocumentInfo
 from .chunking import ChunkConfig, chunk_blocks
-from .errors import DocumentError
+from .errors import DocumentError, KnowledgeBaseBusyError
 from .expansion import legal_expander
 from .index_store import IndexStore
 from .journal import Journal, writer_lock
@@ -156,6 +157,9 @@ class KnowledgeBase:
         path = self.folder / "catalog.sqlite"
         try:
             return Catalog(path)
+        except sqlite3.OperationalError as e:
+            raise KnowledgeBaseBusyError(f"知识库 {self.folder.name} 正被其他进程占用, 请稍后重试 (knowledge base busy: "
+                                         f"another process holds its catalogue: {e}; retry)") from None
         except CatalogCorruptError as e:
             with writer_lock(self.folder):
                 try:  # another process may have repaired it while we waited
