@@ -215,3 +215,26 @@ def test_readers_during_writes(kb_factory, tmp_path):
     writer.communicate(timeout=300)
     assert writer.returncode == 0
     _check(_reopen(kb))
+
+
+def test_sigkill_during_delete_of_a_base(kb_factory, tmp_path):
+    """A delete killed after its rename: the base is gone from the list, and the name can be reused."""
+    kb = kb_factory("gone")
+    kb.add_texts([LEASE_TEXT], [{"source": "lease.md"}])
+    root = kb.folder.parent
+    code = ("import shutil, os, signal, sys\n"
+            "from pipelines.qa import KnowledgeBase\n"
+            "calls = []\n"
+            "def rmtree(*a, **k):\n"
+            "    calls.append(a[0])\n"
+            "    if len(calls) == 2:  # the second one removes the renamed folder: die before it does\n"
+            "        os.kill(os.getpid(), signal.SIGKILL)\n"
+            "shutil.rmtree = rmtree\n"
+            "KnowledgeBase.delete('gone', root=sys.argv[1])\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", code, str(root)], env=env, cwd=str(REPO))
+    assert proc.returncode == -signal.SIGKILL
+    assert (root / ".gone.deleting" / "kb.json").is_file()  # the kill left the trash behind
+    assert KnowledgeBase.list(root) == []
+    kb2 = KnowledgeBase.create("gone", root=root, settings=kb.settings)
+    assert kb2.documents() == [] and not (root / ".gone.deleting").exists()

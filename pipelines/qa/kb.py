@@ -68,6 +68,14 @@ def _unlink(path: Path) -> None:
             raise
 
 
+def _valid_name(name: str) -> bool:
+    try:
+        validate_kb_name(name)
+        return True
+    except InvalidInputError:
+        return False
+
+
 def _set_aside(path: Path) -> Path:
     """Rename a damaged file to ``<name>.corrupt-<time>`` (kept for inspection) and return the new path."""
     aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
@@ -215,6 +223,7 @@ class KnowledgeBase:
         """
         validate_kb_name(name)
         folder = _root(root, settings) / name
+        shutil.rmtree(folder.with_name(f".{name}.deleting"), ignore_errors=True)  # left by a killed delete
         if (folder / "kb.json").exists():
             if not exist_ok:
                 raise InvalidInputError(f"知识库已存在 (knowledge base exists): {name}; 用 open 打开或换个名字")
@@ -247,7 +256,8 @@ class KnowledgeBase:
         base = _root(root, settings)
         if not base.is_dir():
             return []
-        return sorted(p.name for p in base.iterdir() if (p / "kb.json").is_file())
+        # Valid names only: ``.<name>.deleting`` (a delete killed half-way) still holds a kb.json.
+        return sorted(p.name for p in base.iterdir() if _valid_name(p.name) and (p / "kb.json").is_file())
 
     @staticmethod
     def delete(name: str, root=None, settings: Settings | None = None) -> None:
