@@ -106,6 +106,14 @@ def test_ordinary_templates_are_unaffected(reg):
     assert render_template(_t(small), {"question": "问", "history": None}).startswith("012问问")
 
 
+def test_a_range_over_a_variable_still_saves(reg):
+    """The save-time trial render passes sample strings: range(question) fails there by type, not by limit."""
+    text = HEAD + "{% for i in range(history | length) %}{{ i }}{% endfor %}{% for j in range(question) %}{% endfor %}"
+    assert reg.save("kb_followup", text).source == "user"
+    with pytest.raises(InvalidInputError, match="integers"):
+        reg.render("kb_followup", question="x", history=[])
+
+
 def test_a_slow_render_is_stopped_by_the_wall_clock():
     limits = RenderLimits(max_seconds=0.3)
     t0 = time.monotonic()
@@ -125,3 +133,17 @@ def test_prompt_editor_page_shows_the_message_not_a_traceback(app_test, body):
     errors = [e.value for e in at.error]
     assert any(("saving is refused" in e or "保存将被拒绝" in e) and ("range too large" in e or "nested deeper" in e or "unknown filter" in e)
                for e in errors), errors
+
+
+def test_a_hookless_loop_over_caller_data_is_stopped_and_its_thread_ends():
+    import threading
+
+    body = ("{% for a in history %}{% for b in history %}{% for c in history %}{% endfor %}{% endfor %}{% endfor %}"
+            "{{ question }}")
+    t = parse_template(HEAD + body, "user")
+    with pytest.raises(TemplateLimitError, match="render took longer"):
+        render_template(t, {"question": "q", "history": list(range(2000))}, RenderLimits(max_seconds=0.3))
+    deadline = time.monotonic() + 10
+    while any(th.name == "render-kb_followup" for th in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(th.name == "render-kb_followup" for th in threading.enumerate())  # not left spinning

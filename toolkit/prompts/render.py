@@ -8,7 +8,8 @@ exhaust the process, nor change what the caller passed in:
 - ``range()``, ``*``/``**``, padding filters, macro nesting and the output are capped
   (:class:`RenderLimits`), and every loop step, call and attribute read checks the deadline;
 - the wall-clock limit is enforced outside the template: the render runs in a worker thread that
-  the caller stops waiting for at the deadline (the worker then aborts at its next check);
+  the caller stops waiting for at the deadline, and that is then stopped (an exception raised in
+  it asynchronously, so even a loop with no hook in it ends);
 - the variables are deep-copied before the template sees them;
 - every failure becomes an :class:`~toolkit.errors.InvalidInputError` whose bilingual message names
   the template, the line and the limit (what the prompt editor shows), never a traceback.
@@ -74,8 +75,8 @@ def _tick() -> None:
 
 def _bounded_range(*args):
     for a in args:
-        if not isinstance(a, int) or isinstance(a, bool):
-            raise TemplateLimitError(f"range() 的参数必须是整数 (range arguments must be integers), got {a!r}")
+        if not isinstance(a, int) or isinstance(a, bool):  # a type error, not a limit: sample values may cause it
+            raise TypeError(f"range() 的参数必须是整数 (range arguments must be integers), got {a!r}")
     rng = range(*args)
     limit = _budget.limits.max_range
     if len(rng) > limit:
@@ -364,11 +365,26 @@ def render_template(t: PromptTemplate, variables: dict, limits: RenderLimits = L
     worker.start()
     worker.join(limits.max_seconds + 0.5)  # the worker's own deadline normally fires first
     if worker.is_alive():
-        cancel.set()  # the worker stops at its next check; we do not wait for it
+        # Stop the worker: at its next hook (range step, call, attribute, output piece) via ``cancel``,
+        # and inside plain Python loops over the caller's data (no hook there) by an exception
+        # raised asynchronously in that thread at its next bytecode.
+        cancel.set()
+        _budget_cancel(worker)
         raise TemplateLimitError(f"模板 {t.name} 渲染超时: 超过 {limits.max_seconds:g} 秒 (render took longer than {limits.max_seconds:g} s)")
     if "text" in result:
         return result["text"]
     raise _as_input_error(t.name, result["error"]) from None
+
+
+def _budget_cancel(worker: threading.Thread) -> None:
+    import ctypes
+
+    if worker.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(_RenderStopped))
+
+
+class _RenderStopped(Exception):
+    """Raised inside a render worker the caller stopped waiting for."""
 
 
 def _as_input_error(name: str, e: BaseException) -> InvalidInputError:
