@@ -134,8 +134,18 @@ def test_api_key(server):
     assert httpx.get(base + "/health").status_code == 200  # liveness checks need no key
     from toolkit.llm import load_llm
 
-    with pytest.raises(Exception):
+    from toolkit.errors import BackendError
+
+    with pytest.raises(BackendError):
         load_llm(f"openai:{base}/v1#echo").generate("x")  # the client without a key is refused
+
+
+def test_hanlin_client_sends_its_key(server, monkeypatch):
+    from toolkit.llm import load_llm
+
+    srv, base = server(api_key="s3cret")
+    monkeypatch.setenv("HANLIN_LLM_API_KEY", "s3cret")
+    assert load_llm(f"openai:{base}/v1#echo").generate("问好") == "问好"
 
 
 def test_full_queue_answers_503_not_a_reset(server):
