@@ -178,3 +178,14 @@ def test_cli_rejects_an_empty_api_key():
 
     with pytest.raises(InvalidInputError, match="API key"):
         make_server(EchoLLM(), "127.0.0.1", 0, api_key=" ")
+
+
+def test_serve_cli_checks_its_limits():
+    from pipelines.cli import build_parser
+    from toolkit.errors import InvalidInputError
+
+    args = build_parser().parse_args(["serve", "--workers", "0"])
+    with pytest.raises(InvalidInputError, match="workers"):
+        args.func(args)
+    args = build_parser().parse_args(["serve", "--api-key", "k", "--max-queue", "5", "--timeout", "3"])
+    assert (args.api_key, args.max_queue, args.timeout) == ("k", 5, 3.0)
