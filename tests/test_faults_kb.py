@@ -274,14 +274,20 @@ def test_folder_fifo_and_device_named_txt_are_named_as_such(tmp_path):
 
 def test_progress_inside_one_large_file(kb_factory, tmp_path, monkeypatch, capsys):
     import pipelines.qa.index_store as st
+    import pipelines.qa.loaders as loaders
+    from tests.plugins.kb import make_pdf
 
     monkeypatch.setattr(st, "PROGRESS_MIN_CHUNKS", 2)
+    monkeypatch.setattr(loaders, "PROGRESS_MIN_PAGES", 2)
     kb = kb_factory()
     p = tmp_path / "big.txt"
     p.write_text("\n".join(f"第{i}条 " + "条文内容。" * 60 for i in range(1, 20)), encoding="utf-8")
     kb.add_files([p], progress=True)
     err = capsys.readouterr().err
     assert "索引 (indexing)" in err and "kb add" in err
+    pdf = make_pdf(tmp_path / "long.pdf", [f"第{i}条 条文。" for i in range(1, 4)])
+    kb.add_files([pdf], progress=True)
+    assert "读取 (reading) long.pdf" in capsys.readouterr().err  # a bar over the pages while parsing
 
 
 # ---------------------------------------------------------------- weak spots: temp folders, fsync

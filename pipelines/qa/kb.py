@@ -287,7 +287,7 @@ class KnowledgeBase:
             DocumentError: the file cannot be used (unsupported, too large, empty, binary, bad PDF,
                 too many chunks...).
         """
-        doc = load_file(path, max_mb=self.settings.max_upload_mb)
+        doc = load_file(path, max_mb=self.settings.max_upload_mb, progress=progress)
         return self._add_loaded([(doc, {})], progress=progress)[0]
 
     def add_file(self, path) -> str:
@@ -321,7 +321,7 @@ class KnowledgeBase:
 
         for i, p in enumerate(paths):
             try:
-                doc = load_file(p, max_mb=self.settings.max_upload_mb)
+                doc = load_file(p, max_mb=self.settings.max_upload_mb, progress=progress)
             except DocumentError as e:
                 out[i] = e
                 bar.update(1)

@@ -107,12 +107,13 @@ def _check_limit(name: str, size: int, max_mb: float | None, what: str) -> None:
         )
 
 
-def load_file(path: str | Path, max_mb: float | None = None) -> LoadedDocument:
+def load_file(path: str | Path, max_mb: float | None = None, progress: bool = False) -> LoadedDocument:
     """Parse ``path`` into blocks.
 
     Args:
         path: a .txt .md .pdf .docx .html file.
         max_mb: refuse files larger than this many MiB (None = no limit).
+        progress: show a bar over the pages of a long PDF (the slow part of reading one big file).
 
     Returns:
         The :class:`LoadedDocument`.
@@ -128,10 +129,11 @@ def load_file(path: str | Path, max_mb: float | None = None) -> LoadedDocument:
     with open(path, "rb") as fh:  # never more than was checked, even if the file grows meanwhile
         data = fh.read(size if max_mb is None else int(max_mb * 1024 * 1024) + 1)
     _check_limit(path.name, len(data), max_mb, "")
-    return load_bytes(data, path.name, kind, max_mb=max_mb)
+    return load_bytes(data, path.name, kind, max_mb=max_mb, progress=progress)
 
 
-def load_bytes(data: bytes, name: str, kind: str | None = None, max_mb: float | None = None) -> LoadedDocument:
+def load_bytes(data: bytes, name: str, kind: str | None = None, max_mb: float | None = None,
+               progress: bool = False) -> LoadedDocument:
     """Like :func:`load_file` for bytes already in memory (web uploads).
 
     ``max_mb`` limits the bytes and, for .docx/.pdf, what they expand to (a zip bomb is refused
@@ -142,7 +144,7 @@ def load_bytes(data: bytes, name: str, kind: str | None = None, max_mb: float | 
         raise DocumentError("empty", name, f"文件为空 (empty file): {name}")
     _check_limit(name, len(data), max_mb, "")
     reader = _READERS[kind]
-    blocks, encoding, notes = reader(data, name, max_mb)
+    blocks, encoding, notes = (_read_pdf(data, name, max_mb, progress) if kind == "pdf" else reader(data, name, max_mb))
     if not any(b.text.strip() for b in blocks):
         raise DocumentError("empty", name, f"文件没有可用的文字 (no text content): {name}")
     return LoadedDocument(name, kind, tuple(blocks), encoding, tuple(notes), data)
@@ -153,7 +155,11 @@ def _read_txt(data: bytes, name: str, max_mb: float | None = None):
     return blocks_from_lines(text.split("\n")), enc, []
 
 
-def _read_pdf(data: bytes, name: str, max_mb: float | None = None):
+# A page bar is shown from this many pages on (short files finish before a bar is worth drawing).
+PROGRESS_MIN_PAGES = 50
+
+
+def _read_pdf(data: bytes, name: str, max_mb: float | None = None, progress: bool = False):
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
@@ -179,7 +185,11 @@ def _read_pdf(data: bytes, name: str, max_mb: float | None = None):
     path: list = []
     empty_pages = []
     extracted = 0
-    for no, page in enumerate(pages, start=1):
+    from tqdm import tqdm
+
+    bar = tqdm(pages, desc=f"读取 (reading) {name[:30]}", unit="页", disable=not progress or len(pages) < PROGRESS_MIN_PAGES,
+               leave=False)
+    for no, page in enumerate(bar, start=1):
         try:
             text = page.extract_text() or ""
         except LimitReachedError:  # pypdf's own cap on one stream's decompressed size
