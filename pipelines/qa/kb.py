@@ -18,12 +18,10 @@ Example:
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -33,20 +31,19 @@ from toolkit.atomic import write_bytes, write_json
 from toolkit.config import Settings, get_settings
 from toolkit.errors import IndexCorruptError, InvalidInputError
 
-from .catalog import Catalog, CatalogCorruptError, ChunkRow, DocumentInfo
+from .catalog import ChunkRow, DocumentInfo
 from .chunking import ChunkConfig, chunk_blocks
-from .errors import DocumentError, KnowledgeBaseBusyError
+from .errors import DocumentError
 from .expansion import legal_expander
 from .index_store import IndexStore
 from .journal import Journal, writer_lock
 from .loaders import LoadedDocument, load_bytes, load_file
 from .names import inside, safe_filename, validate_kb_name
 from .records import AddResult, Chunk
+from .repair import REINGEST_DIR, open_catalog, read_meta, unlink_quiet
 from .retrieval import expand_hits, relative_fusion
 
 FORMAT = 1
-# Where the originals wait while a damaged catalogue is rebuilt from them (see _open_catalog).
-REINGEST_DIR = ".files.reingest"
 # Chunks one file may make per MiB of the upload limit (a 400-char chunk of CJK text is ~1.2 KB;
 # the margin allows for overlap and short paragraphs): bounds the index a single upload can create.
 CHUNKS_PER_MB = 4000
@@ -54,18 +51,6 @@ CHUNKS_PER_MB = 4000
 
 def max_chunks_per_file(max_upload_mb: float) -> int:
     return max(10_000, int(max_upload_mb * CHUNKS_PER_MB))
-
-
-def _unlink(path: Path) -> None:
-    """Delete a file; a name the file system cannot even hold (ENAMETOOLONG) cannot exist either.
-
-    Recovery calls this on names written by older versions, so it must not fail on them.
-    """
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as e:
-        if e.errno not in (errno.ENAMETOOLONG, errno.ENOENT, errno.EISDIR):
-            raise
 
 
 def _valid_name(name: str) -> bool:
@@ -76,12 +61,6 @@ def _valid_name(name: str) -> bool:
         return False
 
 
-def _set_aside(path: Path) -> Path:
-    """Rename a damaged file to ``<name>.corrupt-<time>`` (kept for inspection) and return the new path."""
-    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
-    if path.exists():
-        os.replace(path, aside)
-    return aside
 # A reranker takes the query and candidate chunks and returns one score per chunk (higher = better).
 Reranker = Callable[[str, list[Chunk]], list[float]]
 
@@ -116,13 +95,13 @@ class KnowledgeBase:
         self.dense_weight = 0.0 if (self.settings.embedder or "lsa").startswith("lsa") else 1.0
         self.parent_chars = parent_chars
         self.repairs: list[str] = []  # what the last consistency check fixed (shown by `hanlin kb ls`)
-        meta = self._read_meta()
+        meta = read_meta(self.folder, self.repairs, FORMAT)
         self.name = self.folder.name
         self.chunking = ChunkConfig(**meta.get("chunking", {}))
         self.files_dir = self.folder / "files"
         self.files_dir.mkdir(exist_ok=True)
         self.journal = Journal(self.folder / "journal.json")
-        self.catalog = self._open_catalog()
+        self.catalog = open_catalog(self.folder, self.journal, self.repairs)
         self.store = IndexStore(self.folder / "index", self.catalog, self.settings)
         # Recover now unless another process is writing (it recovered when it took the lock); readers
         # then simply ignore index hits the catalogue does not have yet. Writers recover again anyway.
@@ -133,64 +112,8 @@ class KnowledgeBase:
             self._reingest()
 
     # ------------------------------------------------------------------ damage from outside
-    def _read_meta(self) -> dict:
-        """``kb.json``; a damaged one is set aside and rewritten from the folder name (defaults)."""
-        path = self.folder / "kb.json"
-        try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(meta, dict):
-                raise ValueError("not a JSON object")
-            ChunkConfig(**meta.get("chunking", {}))
-            return meta
-        except (OSError, ValueError, TypeError) as e:
-            with writer_lock(self.folder):
-                try:  # another process may have repaired it while we waited
-                    meta = json.loads(path.read_text(encoding="utf-8"))
-                    if isinstance(meta, dict):
-                        ChunkConfig(**meta.get("chunking", {}))
-                        return meta
-                except (OSError, ValueError, TypeError):
-                    pass
-                aside = _set_aside(path)
-                meta = {"name": self.folder.name, "format": FORMAT, "created_at": time.time(), "chunking": asdict(ChunkConfig())}
-                write_json(path, meta)
-            self.repairs.append(
-                f"kb.json 损坏, 已按默认分块设置重写 (kb.json was unreadable: {type(e).__name__}; rewritten with the default "
-                f"chunking); 原文件 (old file): {aside.name}"
-            )
-            return meta
-
-    def _open_catalog(self) -> Catalog:
-        """The catalogue; a damaged one is set aside and rebuilt from the stored original files."""
-        path = self.folder / "catalog.sqlite"
-        try:
-            return Catalog(path)
-        except sqlite3.OperationalError as e:
-            raise KnowledgeBaseBusyError(f"知识库 {self.folder.name} 正被其他进程占用, 请稍后重试 (knowledge base busy: "
-                                         f"another process holds its catalogue: {e}; retry)") from None
-        except CatalogCorruptError as e:
-            with writer_lock(self.folder):
-                try:  # another process may have repaired it while we waited
-                    return Catalog(path)
-                except CatalogCorruptError:
-                    pass
-                aside = _set_aside(path)
-                for extra in ("-wal", "-shm"):
-                    (self.folder / f"catalog.sqlite{extra}").unlink(missing_ok=True)
-                # The originals move out of files/ first: recovery would otherwise drop them as
-                # orphans of the (now empty) catalogue. _reingest adds them back and resumes after a crash.
-                reingest = self.folder / REINGEST_DIR
-                if not reingest.exists():
-                    self.files_dir.rename(reingest)
-                    self.files_dir.mkdir()
-                self.journal.clear()
-                catalog = Catalog(path)
-            self.repairs.append(f"目录数据库损坏 (catalog.sqlite was unreadable: {e}); 已移到 (moved to) {aside.name}, "
-                                f"正在从原文件重建 (rebuilding from the stored originals)")
-            return catalog
-
     def _reingest(self) -> None:
-        """Add back the originals set aside by :meth:`_open_catalog` (idempotent: duplicates are skipped)."""
+        """Add back the originals set aside by :func:`~pipelines.qa.repair.open_catalog` (idempotent: duplicates are skipped)."""
         src = self.folder / REINGEST_DIR
         docs, failed = [], []
         for p in sorted(src.iterdir()):
@@ -464,7 +387,7 @@ class KnowledgeBase:
         self._step("index")
         self.catalog.delete([doc_id])
         self._step("catalog")
-        _unlink(self.files_dir / stored)
+        unlink_quiet(self.files_dir / stored)
         self.journal.clear()
 
     # ------------------------------------------------------------------ consistency
@@ -481,7 +404,7 @@ class KnowledgeBase:
                 if not committed:  # catalogue insert is one transaction: none of them is in
                     self.store.remove([c for d in pending["docs"] for c in d["chunk_ids"]])
                     for d in pending["docs"]:
-                        _unlink(self.files_dir / d["stored"])
+                        unlink_quiet(self.files_dir / d["stored"])
                     self.repairs.append(f"撤销了中断的添加 (rolled back interrupted add): {[d['doc_id'] for d in pending['docs']]}")
                 self.journal.clear()
         fixed = self.store.check()
@@ -497,7 +420,7 @@ class KnowledgeBase:
             if not p.is_file() or p.name in known:
                 continue
             if p.name.startswith("."):
-                _unlink(p)  # temp file of an interrupted write
+                unlink_quiet(p)  # temp file of an interrupted write
             else:
                 # An original the catalogue does not list: the journal already removed those of
                 # rolled-back adds, so the catalogue lost it (deleted or replaced from outside).
