@@ -189,3 +189,38 @@ def test_serve_cli_checks_its_limits():
         args.func(args)
     args = build_parser().parse_args(["serve", "--api-key", "k", "--max-queue", "5", "--timeout", "3"])
     assert (args.api_key, args.max_queue, args.timeout) == ("k", 5, 3.0)
+
+
+@pytest.mark.e2e
+def test_hanlin_serve_process_with_api_key(tiny_model_dir):
+    """The real command: `hanlin serve --api-key` in its own process, over loopback."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(repo), "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines", "serve", "--model", str(tiny_model_dir), "--port", str(port),
+                             "--api-key", "k3y", "--workers", "2"], env=env, cwd=str(repo),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        assert httpx.get(base + "/v1/models").status_code == 401
+        r = httpx.post(base + "/v1/completions", json={"prompt": "<bos><五绝><题>春夜<文>", "max_tokens": 4},
+                       headers={"Authorization": "Bearer k3y"}, timeout=60)
+        assert r.status_code == 200 and r.json()["usage"]["completion_tokens"] == 4
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert "Bearer API key required" in out and "2 workers" in out
