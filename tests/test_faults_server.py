@@ -149,7 +149,7 @@ def test_hanlin_client_sends_its_key(server, monkeypatch):
 
 
 def test_full_queue_answers_503_not_a_reset(server):
-    srv, base = server(EchoLLM(delay=0.4), limits=ServerLimits(workers=1, max_queue=1))
+    srv, base = server(EchoLLM(delay=1.5), limits=ServerLimits(workers=1, max_queue=1))
     barrier = threading.Barrier(8)
 
     def one(_):

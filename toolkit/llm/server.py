@@ -377,9 +377,13 @@ class HanlinHTTPServer(HTTPServer):
                 self.jobs.put_nowait(None)
             except queue.Full:
                 break
+        self._threads[0].join(timeout=2)  # the waiting room leaves its loop within one select timeout
         for key in list(self._selector.get_map().values()):
             if key.data is not None:
                 key.fileobj.close()
+        self._selector.close()
+        self._wake_r.close()
+        self._wake_w.close()
 
 
 def make_server(llm: LLM, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None,
