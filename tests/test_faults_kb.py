@@ -62,6 +62,21 @@ def test_recovery_does_not_fail_on_a_name_the_file_system_refuses(small_kb):
     assert len(kb2.documents()) == 2
 
 
+@pytest.mark.parametrize("junk", ["{", "[]", '{"op": "add", "docs": [{"doc_id": 1}]}', '{"op": "explode", "docs": []}'])
+def test_a_junk_journal_does_not_brick_the_base(small_kb, tmp_path, junk):
+    p = tmp_path / "half.txt"
+    p.write_text("第九条 半途中断的添加。", encoding="utf-8")
+    doc_id = small_kb.add_file(p)
+    info = small_kb.catalog.document(doc_id)
+    small_kb.catalog.delete([doc_id])  # as if the add died before its catalogue commit...
+    small_kb.journal.path.write_text(junk, encoding="utf-8")  # ...and its journal was then damaged
+    kb2 = _reopen(small_kb)
+    assert any("journal" in r for r in kb2.repairs) and list(small_kb.folder.glob("journal.json.corrupt-*"))
+    assert info.doc_id in {d.doc_id for d in kb2.documents()}  # the original was added back, not deleted
+    assert len(kb2.documents()) == 3
+    _consistent(kb2)
+
+
 def test_a_failed_write_is_rolled_back_at_once(small_kb, tmp_path, monkeypatch):
     import pipelines.qa.kb as kbmod
 

@@ -48,7 +48,10 @@ class Journal:
         except (OSError, ValueError) as e:
             # The journal is written atomically, so this is foreign damage, not our crash.
             raise IndexCorruptError(f"知识库日志损坏 (corrupt journal): {self.path}: {e}") from None
-        if data.get("op") not in self.OPS or not isinstance(data.get("docs"), list):
+        if not isinstance(data, dict) or data.get("op") not in self.OPS or not isinstance(data.get("docs"), list) or not all(
+            isinstance(d, dict) and isinstance(d.get("doc_id"), str) and isinstance(d.get("stored"), str)
+            and isinstance(d.get("chunk_ids"), list) for d in data["docs"]
+        ):
             raise IndexCorruptError(f"知识库日志格式错误 (bad journal format): {self.path}")
         return data
 

@@ -40,7 +40,7 @@ from .journal import Journal, writer_lock
 from .loaders import LoadedDocument, load_bytes, load_file
 from .names import inside, safe_filename, validate_kb_name
 from .records import AddResult, Chunk
-from .repair import REINGEST_DIR, open_catalog, read_meta, unlink_quiet
+from .repair import REINGEST_DIR, open_catalog, read_meta, set_aside, unlink_quiet
 from .retrieval import expand_hits, relative_fusion
 
 FORMAT = 1
@@ -393,7 +393,16 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ consistency
     def _recover(self) -> None:
         """Finish or undo an interrupted operation, then make the index agree with the catalogue."""
-        pending = self.journal.pending()
+        try:
+            pending = self.journal.pending()
+        except IndexCorruptError as e:
+            # Damaged from outside (we write it atomically): the operation it named is unknown, so
+            # the index is rebuilt from the catalogue and any original the catalogue lacks is added
+            # back (_drop_orphan_files): an interrupted add is completed, nothing is lost.
+            aside = set_aside(self.journal.path)
+            self.store.rebuild()
+            self.repairs.append(f"{e}; 已移到 (moved to) {aside.name}, 索引已从目录重建 (index rebuilt from the catalogue)")
+            pending = None
         if pending:
             if pending["op"] == "remove":
                 for d in pending["docs"]:
