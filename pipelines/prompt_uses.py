@@ -38,6 +38,8 @@ USES: dict[str, tuple[TemplateUse, ...]] = {
     "legal_followup": (TemplateUse("法律问答 StatuteQA", "capable", "prompt", "把追问改写为独立检索问题的提示"),),
     "poem_generate": (TemplateUse("诗词创作 PoetryPipeline", "capable", "prompt", "作诗的提示"),),
     "poem_repair": (TemplateUse("诗词创作 PoetryPipeline", "capable", "prompt", "按格律检查结果改诗的提示"),),
+    "draft_phrases": (TemplateUse("文书起草 DocumentDrafter", "both", "shows",
+                                  "文书中的固定表述：合同首段、律师函委托说明/法律依据/催告、诉状开头语与“综上”结语"),),
     "draft_polish_facts": (TemplateUse("文书起草 DocumentDrafter", "capable", "prompt", "润色“事实与理由”的提示"),),
 }
 
@@ -61,6 +63,8 @@ SAMPLES: dict[str, dict] = {
     "poem_continue": {"form": "五绝", "opening": ["白日依山尽", "黄河入海流"], "topic": None, "rhyme_group": None},
     "poem_repair": {"form": "五绝", "poem": "白日依山尽，黄河入海流。\n欲穷千里目，更上一层天。",
                     "violations": ["第4句第5字「天」出韵"], "rhyme_group": "尤"},
+    "draft_phrases": {"part": "reasons_closing", "kind": "民事起诉状",
+                      "cite": "依据《中华人民共和国民法典》第六百七十五条的规定"},
     "draft_polish_facts": {"kind": "民事起诉状", "facts": "2024年1月被告向原告借款5万元，约定6月底归还，至今未还。",
                            "claims": ["判令被告返还借款5万元"], "articles": [_ARTICLE]},
 }
