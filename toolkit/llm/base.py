@@ -170,7 +170,7 @@ class LLM(ABC):
 
     def as_langchain(self):
         """This model as a langchain-core ``BaseChatModel`` (invoke / stream / batch / ``|``)."""
-        from .lc import HanlinChatModel
+        from .chat_model import HanlinChatModel
 
         return HanlinChatModel(llm=self)
 

@@ -24,6 +24,7 @@ from toolkit.errors import InvalidInputError
 
 from .base import LLM, GenRequest, Message, RunInfo
 from .constraints import AllowedMask, LogitBias
+from .embedded.format import BODY, TITLE, chat_prompt
 from .params import GenParams
 from .sampling import Stepper, decode_steps, log_softmax
 
@@ -106,9 +107,7 @@ class LocalLLM(LLM):
         self.config = config
         self.name = name or self.path.name
         self.context_length = int(config.get("max_position_embeddings") or 2048)
-        self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
-        from .embedded.format import BODY, TITLE
-
+        self.has_chat_template = bool(self.tokenizer.chat_template)
         vocab = self.tokenizer.get_vocab()
         self.poetry_format = TITLE in vocab and BODY in vocab
         self.capable = self.has_chat_template if capable is None else capable
@@ -158,8 +157,6 @@ class LocalLLM(LLM):
                 [{"role": m.role, "content": m.content} for m in messages], tokenize=False, add_generation_prompt=True
             )
         if self.poetry_format:
-            from .embedded.format import chat_prompt
-
             return chat_prompt(next((m.content for m in reversed(messages) if m.role == "user"), ""))
         return super().render_chat(messages)
 
