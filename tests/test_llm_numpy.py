@@ -184,3 +184,12 @@ def test_sharded_checkpoint_reads_like_one_file(tiny_model_dir, tmp_path):
     (tmp_path / "model.safetensors.index.json").write_text(json.dumps(index))
     got = read_weights(tmp_path)
     assert sorted(got) == names and all(np.array_equal(got[k], whole[k]) for k in names)
+
+
+def test_seed_gives_same_poems_on_both_engines(tiny_llm, lite, poem_index):
+    from pipelines.poetry import PoetryPipeline
+    from pipelines.poetry.linehash import LineSet
+
+    texts = [[p.text for p in PoetryPipeline(llm=m, index=poem_index, line_set=LineSet([])).generate(
+        "春夜", form="五绝", n=2, seed=5)] for m in (lite, tiny_llm)]
+    assert texts[0] == texts[1] and texts[0][0] != texts[0][1]
