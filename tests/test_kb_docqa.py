@@ -120,14 +120,13 @@ def test_stream_and_runnable(small_kb):
 
 
 def test_extractive_quote_runs_on_and_skips_labels():
-    from types import SimpleNamespace
-
     from pipelines.qa.extractive import best_sentences, confidence, evidence_text
+    from pipelines.qa.records import Chunk
     from toolkit.text import Segmenter
 
     seg = Segmenter(dicts=())
-    poem = SimpleNamespace(source="李清照集.md", heading_path=("李清照集", "如梦令"), text="", bm25_score=1.0,
-                           dense_score=0.0, context="李清照集\n常记溪亭日暮，沉醉不知归路。兴尽晚回舟，误入藕花深处。争渡，争渡，惊起一滩鸥鹭。")
+    poem = Chunk("", "李清照集.md", "d1", 1.0, heading_path=("李清照集", "如梦令"), bm25_score=1.0,
+                 dense_score=0.0, context="李清照集\n常记溪亭日暮，沉醉不知归路。兴尽晚回舟，误入藕花深处。争渡，争渡，惊起一滩鸥鹭。")
     picks = best_sentences("李清照误入藕花深处，惊起了什么", [poem], seg, max_sentences=1, quote_chars=20)
     assert picks[0][1].startswith("兴尽晚回舟") and "惊起一滩鸥鹭" in picks[0][1]  # the answer follows the match
     alone = best_sentences("李清照误入藕花深处", [poem], seg, max_sentences=3)
