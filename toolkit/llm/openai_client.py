@@ -82,7 +82,7 @@ class OpenAICompatLLM(LLM):
             r = self._client.request(method, path, json=body, **({"timeout": timeout} if timeout else {}))
         except httpx.HTTPError as e:
             raise self._unreachable(e) from None
-        _raise_for_status(r, self.base_url + path)
+        raise_for_status(r, self.base_url + path)
         try:
             return r.json()
         except ValueError:
@@ -117,7 +117,7 @@ class OpenAICompatLLM(LLM):
             with self._client.stream("POST", path, json=body) as r:
                 if r.status_code >= 400:
                     r.read()
-                    _raise_for_status(r, self.base_url + path)
+                    raise_for_status(r, self.base_url + path)
                 for event in iter_sse(r.iter_lines()):
                     notes = event.get("hanlin") or {}  # `hanlin serve` reports truncation here
                     for w in notes.get("warnings", []):
@@ -161,7 +161,8 @@ def _error_text(payload) -> str:
     return str(err or payload)
 
 
-def _raise_for_status(r: httpx.Response, url: str) -> None:
+def raise_for_status(r: httpx.Response, url: str) -> None:
+    """Raise the error a failed response stands for: InvalidInputError for 400/422 (the request), else BackendError."""
     if r.status_code < 400:
         return
     try:
