@@ -164,7 +164,7 @@ if engine == "transformers":
     import torch; lap("import torch")
     import transformers.models.deepseek_v2.modeling_deepseek_v2; lap("import transformers (+ DeepseekV2 modeling)")
 else:
-    import toolkit.llm.lite; lap("import the NumPy engine (numpy, tokenizers)")
+    import toolkit.llm.numpy_engine; lap("import the NumPy engine (numpy, tokenizers)")
 from pipelines.poetry import PoetryPipeline
 from toolkit.llm import load_llm
 p = PoetryPipeline.from_settings(llm_loader=lambda: load_llm(engine=engine)); lap("import pipelines.poetry")

@@ -9,6 +9,7 @@ import pytest
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+pytest.register_assert_rewrite("tests.plugins")  # plugins import each other (fakes build on tests.plugins.llm)
 pytest_plugins = sorted(
     f"tests.plugins.{p.stem}" for p in (Path(__file__).parent / "plugins").glob("*.py") if p.stem != "__init__"
 )

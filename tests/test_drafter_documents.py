@@ -150,3 +150,16 @@ def test_save_rejects_unknown_suffix(drafter, tmp_path):
     doc = drafter.draft("律师函", drafter.example_fields("律师函"))
     with pytest.raises(InvalidInputError, match=".docx"):
         doc.save(tmp_path / "x.pdf")
+
+
+def test_edited_phrases_template_changes_the_next_document(fake_legal, tmp_path):
+    from toolkit.config import get_settings
+    from toolkit.prompts import PromptRegistry
+
+    reg = PromptRegistry(get_settings().prompts_dir, tmp_path / "prompts")
+    drafter = DocumentDrafter(fake_legal.backend(), prompts=reg)
+    fields = drafter.example_fields("律师函")
+    assert "郑重致函如下" in drafter.draft("律师函", fields).markdown
+    reg.save("draft_phrases", reg.get("draft_phrases").text.replace("郑重致函如下", "特此函告如下"))
+    md = drafter.draft("律师函", fields).markdown
+    assert "特此函告如下" in md and "郑重致函如下" not in md

@@ -76,13 +76,13 @@ def test_bad_params_are_400_with_openai_error(server, tiny_llm):
 
 
 def test_client_maps_server_400_to_invalid_input(client):
-    from toolkit.llm.openai_client import _raise_for_status
+    from toolkit.llm.openai_client import raise_for_status
 
     with pytest.raises(InvalidInputError, match="top_p"):  # validated client-side before any request
         client.generate(PROMPT, top_p=0)
     r = client._client.post("/completions", json={"prompt": "x", "max_tokens": 0})  # bypass client validation
     with pytest.raises(InvalidInputError, match="HTTP 400.*max_new_tokens"):
-        _raise_for_status(r, client.base_url)
+        raise_for_status(r, client.base_url)
 
 
 def test_unknown_route_is_404(server):

@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from toolkit.errors import InvalidInputError
 from toolkit.prosody import check, groups_of
-
-FIX = Path(__file__).resolve().parent / "fixtures" / "poems200.jsonl"
-
-
-@pytest.fixture(scope="module")
-def poem_rows():
-    return [json.loads(l) for l in FIX.read_text(encoding="utf-8").splitlines() if l.strip()]
-
-
-@pytest.fixture(scope="module")
-def poem_index(poem_rows):
-    from toolkit.corpus.records import PoemRecord
-    from toolkit.index import HybridIndex
-    from toolkit.index.corpus_indexes import poem_document
-    from toolkit.text import Segmenter
-
-    ix = HybridIndex(segmenter=Segmenter(dicts=()))
-    ix.add([poem_document(PoemRecord(**r)) for r in poem_rows])
-    return ix
-
-
-@pytest.fixture(scope="module")
-def pipe(tiny_llm, poem_index, poem_rows):
-    from pipelines.poetry import PoetryPipeline
-    from pipelines.poetry.linehash import LineSet
-
-    lines = LineSet.from_lines(l for r in poem_rows for l in r["lines"])
-    return PoetryPipeline(llm=tiny_llm, index=poem_index, line_set=lines)
-
 
 @pytest.mark.parametrize("form,shape", [("五绝", (4, 5)), ("七绝", (4, 7)), ("五律", (8, 5)), ("七律", (8, 7))])
 def test_forms_pass_check_by_construction(pipe, form, shape):

@@ -11,8 +11,6 @@ import pytest
 from toolkit.errors import InvalidInputError
 from toolkit.prosody import check
 
-from tests.test_poetry_generate import pipe, poem_index, poem_rows  # noqa: F401  (module fixtures)
-
 
 def test_on_draft_streams_characters_and_keeps_results(pipe):
     seen: list[list[str]] = []
@@ -37,13 +35,12 @@ def test_on_draft_for_continuation_and_ci(pipe):
     assert len(ci) > 10 and ci[-1].endswith("。")
 
 
-def test_capable_backend_reports_finished_texts(poem_index):
+def test_capable_backend_reports_finished_texts(poem_index, fake_chat):
     from pipelines.poetry import PoetryPipeline
     from pipelines.poetry.linehash import LineSet
-    from tests.test_poetry_api import FakeChat
 
     seen = []
-    pp = PoetryPipeline(llm=FakeChat(), index=poem_index, line_set=LineSet([]))
+    pp = PoetryPipeline(llm=fake_chat(), index=poem_index, line_set=LineSet([]))
     poems = pp.generate("春", form="五绝", on_draft=seen.append)
     assert seen == [[p.text for p in poems]]
 

@@ -183,3 +183,37 @@ def test_model_page_switches_engine(app_test):
     assert at.session_state["llm_spec"] == "transformers:"
     assert not ok(at)
     assert any("local (transformers)" in x.value for x in at.text)
+
+
+def test_template_edit_changes_next_kb_answer_on_default_model(app_test, web_user_dir):
+    from pipelines.qa import KnowledgeBase
+    from web.common import get_kb
+
+    kb = KnowledgeBase.create("合同库")
+    kb.add_texts(["第一章 押金\n押金在租期届满后七日内退还承租人。\n第二章 租金\n租金每月一日前支付。"],
+                 [{"source": "租赁合同.txt"}])
+    kb.close()
+    get_kb.clear()
+
+    def answer() -> list[str]:
+        at = app_test("kb")
+        at.text_input(key="kb_q").input("押金什么时候退？")
+        at.button(key="kb_ask").click().run()
+        assert not ok(at)
+        return [m.value for m in at.markdown]
+
+    assert any("以下摘自文档" in m for m in answer())  # the embedded default: an extractive answer
+    at = app_test("prompts")
+    at.selectbox(key="pt_task").select("kb").run()
+    at.selectbox(key="pt_name").select("kb_quotes").run()
+    assert any("DocQA" in m.value and "所有模型" in m.value for m in at.markdown)  # who uses it, in which mode
+    area = at.text_area(key="pt_text_kb_quotes")
+    area.input(area.value.replace("以下摘自文档 (quoted from the documents):", "文档原文摘录如下：")).run()
+    assert not ok(at)
+    previews = [c.value for c in at.code]
+    assert any("以下摘自文档" in c for c in previews) and any("文档原文摘录如下：\n“押金" in c for c in previews)
+    at.button(key="pt_save").click().run()
+    assert not ok(at)
+    after = answer()
+    assert any("文档原文摘录如下" in m and "押金在租期届满后七日内退还承租人" in m for m in after), after
+    assert not any("以下摘自文档" in m for m in after)

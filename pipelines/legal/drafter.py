@@ -183,11 +183,11 @@ class DocumentDrafter:
         statutes = self.suggest(schema, values)
         warnings: list[str] = value_warnings(values, {f.name: f.label for f in schema.fields})
         facts = values.get(schema.facts_field, "") if schema.facts_field else ""
-        if facts and self.llm is not None and getattr(self.llm, "capable", False):
+        if facts and self.llm is not None and self.llm.capable:
             facts, note = self._polish(schema, values, facts, statutes)
             if note:
                 warnings.append(note)
-        blocks = tuple(schema.build(values, statutes, facts))
+        blocks = tuple(schema.build(values, statutes, facts, self._phrases(schema)))
         markdown = to_markdown(blocks)
         checks = tuple(self.legal.verify_citations(markdown))
         for c in checks:
@@ -219,6 +219,13 @@ class DocumentDrafter:
             if checks and all(c.ok for c in checks):
                 out.append(s)
         return out
+
+    def _phrases(self, schema: DocSchema):
+        """``say(part, **variables)``: the document's fixed wording from the ``draft_phrases`` template."""
+        def say(part: str, **variables) -> str:
+            return self.prompts.render("draft_phrases", part=part, kind=schema.name, **variables).strip()
+
+        return say
 
     def _polish(self, schema: DocSchema, values: dict, facts: str, statutes) -> tuple[str, str]:
         """Let a capable model rewrite 事实与理由; keep only verified citations to the given statutes."""

@@ -4,7 +4,9 @@ Flow: rewrite a follow-up with the history → retrieve → decide whether the e
 → pack whole chunks into the model's context (by its tokenizer) → answer. With a capable backend the
 answer is generated from the ``kb_answer`` template and its ``[n]`` markers are checked against the
 chunks provided; with the embedded poetry model (``capable`` False) or no model at all the answer is
-extractive: the best sentences, quoted, each with its ``[n]``.
+extractive: the best sentences, quoted, each with its ``[n]``, laid out by the ``kb_quotes`` template
+(which also words the "not found" answer in both modes). Editing either template on the 提示词模板
+page changes the next answer.
 
 Example:
     >>> qa = DocQA(kb)                                   # doctest: +SKIP
@@ -24,7 +26,6 @@ from .extractive import best_sentences, confidence, merge_followup
 from .packing import pack_chunks
 from .records import Answer, Citation
 
-NOT_FOUND = "在文档中没有找到与该问题相关的内容 (not found in the documents)。"
 _MARK = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -37,7 +38,8 @@ class DocQAConfig:
     min_coverage: float = 0.4  # confidence rule, see extractive.confidence (calibrated on the bench)
     min_dense: float = 0.55
     extractive_context: int = 4000  # tokens of evidence considered when no model is given
-    answer_template: str = "kb_answer"
+    answer_template: str = "kb_answer"  # capable models: the prompt
+    quotes_template: str = "kb_quotes"  # extractive answers, and "not found" in both modes: the answer text
     rewrite_templates: tuple[str, ...] = ("kb_followup", "kb_rewrite")  # first one found is used
 
 
@@ -77,7 +79,7 @@ class DocQA:
 
     @property
     def generative(self) -> bool:
-        return bool(self.llm is not None and getattr(self.llm, "capable", False))
+        return self.llm is not None and self.llm.capable
 
     def _count(self, text: str) -> int:
         return self.llm.count_tokens(text) if self.llm is not None else len(text)
@@ -115,8 +117,8 @@ class DocQA:
 
     def _budget(self, question: str, history) -> int:
         if not self.generative:
-            ctx = getattr(self.llm, "context_length", None) if self.llm is not None else None
-            return min(self.config.extractive_context, ctx or self.config.extractive_context)
+            ctx = self.llm.context_length if self.llm is not None else self.config.extractive_context
+            return min(self.config.extractive_context, ctx)
         skeleton = self.prompts.render(self.config.answer_template, question=question, chunks=[], history=list(history or []))
         return self.llm.context_length - self.config.answer_tokens - self._count(skeleton)
 
@@ -140,20 +142,22 @@ class DocQA:
         notes.append(f"置信度 (confidence): coverage={conf.coverage}, dense={conf.dense}, bm25_overlap={conf.bm25_overlap}")
         mode = "generative" if self.generative else "extractive"
         if not conf.found:
-            yield NOT_FOUND
-            return Answer(NOT_FOUND, (), question, query, False, mode, (), (), tuple(notes))
+            text = self._quotes(question, [])
+            yield text
+            return Answer(text, (), question, query, False, mode, (), (), tuple(notes))
         budget = self._budget(question, history)
         if budget <= 0:
             raise InvalidInputError(
-                f"模型上下文太短 (context too short): {getattr(self.llm, 'context_length', '?')} tokens 不够放下提示和回答 "
+                f"模型上下文太短 (context too short): {self.llm.context_length} tokens 不够放下提示和回答 "
                 f"(prompt + {self.config.answer_tokens} answer tokens)"
             )
         packed = pack_chunks(chunks, budget, self._count)
         if packed.note:
             notes.append(packed.note)
         if not packed.chunks:
-            yield NOT_FOUND
-            return Answer(NOT_FOUND, (), question, query, False, mode, packed.dropped, (), tuple(notes))
+            text = self._quotes(question, [])
+            yield text
+            return Answer(text, (), question, query, False, mode, packed.dropped, (), tuple(notes))
         if self.generative:
             answer = yield from self._generate(question, query, history, packed, notes)
         else:
@@ -165,15 +169,20 @@ class DocQA:
         picks = best_sentences(query, list(packed.chunks), self.segmenter, self.config.max_sentences,
                                quote_chars=self.config.quote_chars)
         if not picks:
-            return Answer(NOT_FOUND, (), question, query, False, "extractive", packed.dropped, (), tuple(notes))
+            text = self._quotes(question, [])
+            return Answer(text, (), question, query, False, "extractive", packed.dropped, (), tuple(notes))
         numbers: dict[int, int] = {}
-        lines = []
+        quotes = []
         for ci, sent, _ in picks:
             n = numbers.setdefault(ci, len(numbers) + 1)
-            lines.append(f"“{sent}” [{n}]")
+            quotes.append({"n": n, "text": sent, "source": packed.chunks[ci].location})
         citations = tuple(Citation(n, packed.chunks[ci]) for ci, n in sorted(numbers.items(), key=lambda t: t[1]))
-        text = "以下摘自文档 (quoted from the documents):\n" + "\n".join(lines)
+        text = self._quotes(question, quotes)
         return Answer(text, citations, question, query, True, "extractive", packed.dropped, (), tuple(notes))
+
+    def _quotes(self, question: str, quotes: list[dict]) -> str:
+        """The answer text from quoted passages (``n``, ``text``, ``source``); none = the "not found" text."""
+        return self.prompts.render(self.config.quotes_template, question=question, quotes=quotes).strip()
 
     def _generate(self, question, query, history, packed, notes):
         items = [{"n": i + 1, "source": c.location, "text": c.context} for i, c in enumerate(packed.chunks)]

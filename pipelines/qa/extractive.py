@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from toolkit.text import search_tokens, split_sentences
 
+from .records import Chunk
+
 # Words that shape a question but carry no content (beyond the shared stopwords).
 QUESTION_WORDS = frozenset(
     "什么 怎么 怎样 如何 哪些 哪个 哪里 哪儿 多少 几 谁 是否 能否 可否 可以 吗 呢 么 请问 为什么 为何 "
@@ -103,10 +105,9 @@ def coverage(terms: list[str], text: str, alternatives: dict[str, tuple[str, ...
     return sum(_weight(t) for t in terms if found(t)) / total
 
 
-def evidence_text(chunk) -> str:
+def evidence_text(chunk: Chunk) -> str:
     """The chunk as a reader of its citation sees it: document name, enclosing headings, then its context."""
-    heads = " ".join(getattr(chunk, "heading_path", None) or ())
-    return f"{getattr(chunk, 'source', '')} {heads} {chunk.context or chunk.text}"
+    return f"{chunk.source} {' '.join(chunk.heading_path)} {chunk.context or chunk.text}"
 
 
 def confidence(query: str, chunks, segmenter, min_coverage: float = 0.4, min_dense: float = 0.55, top: int = 3,
@@ -194,8 +195,6 @@ def best_sentences(query: str, chunks, segmenter, max_sentences: int = 3, min_sc
     return out
 
 
-def labels_of(chunk) -> set[str]:
+def labels_of(chunk: Chunk) -> set[str]:
     """Headings and the document name of ``chunk`` (text that labels it rather than says anything)."""
-    labels = {str(h).strip() for h in (getattr(chunk, "heading_path", None) or ())}
-    source = str(getattr(chunk, "source", "") or "")
-    return labels | {source, source.rsplit(".", 1)[0]}
+    return {h.strip() for h in chunk.heading_path} | {chunk.source, chunk.source.rsplit(".", 1)[0]}

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugins.llm import ScriptedLLM
+
 LAW_TEXT = """第一章 总则
 第一条 为了保护劳动者的合法权益，构建和发展和谐稳定的劳动关系，制定本法。
 第二条 用人单位与劳动者建立劳动关系，应当订立书面劳动合同。
@@ -59,27 +61,11 @@ def make_docx(path: Path, heading: str, paragraphs: list[str], table: list[list[
     return path
 
 
-class FakeLLM:
+class FakeLLM(ScriptedLLM):
     """Stands in for a capable chat backend: returns a canned reply, counts one token per character."""
 
-    capable = True
-
     def __init__(self, reply: str = "押金在租期届满后七日内退还 [1]。", context_length: int = 4096):
-        self.reply = reply
-        self.context_length = context_length
-        self.prompts: list[str] = []
-
-    def count_tokens(self, text: str) -> int:
-        return len(text)
-
-    def generate(self, prompt: str, **gen) -> str:
-        self.prompts.append(prompt)
-        return self.reply
-
-    def stream(self, prompt: str, **gen):
-        self.prompts.append(prompt)
-        for i in range(0, len(self.reply), 4):
-            yield self.reply[i : i + 4]
+        super().__init__(reply, context_length=context_length)
 
 
 @pytest.fixture

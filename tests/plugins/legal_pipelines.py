@@ -11,6 +11,8 @@ from dataclasses import replace
 
 import pytest
 
+from tests.plugins.llm import ScriptedLLM
+
 from toolkit.legal.numerals import cn_to_int
 from toolkit.legal.records import CitationCheck, Statute
 
@@ -96,22 +98,11 @@ class FakeLegal:
         return LegalBackend(self.search_statutes, self.get_article, self.verify_citations)
 
 
-class FakeLLM:
+class FakeLLM(ScriptedLLM):
     """A scripted model: ``generate`` returns ``reply`` (a str, or a callable of the prompt)."""
 
     def __init__(self, reply="", capable: bool = False):
-        self.reply = reply
-        self.capable = capable
-        self.prompts: list[str] = []
-
-    def generate(self, prompt: str, **gen) -> str:
-        self.prompts.append(prompt)
-        return self.reply(prompt) if callable(self.reply) else self.reply
-
-    def stream(self, prompt: str, **gen):
-        text = self.generate(prompt, **gen)
-        for i in range(0, len(text), 7):
-            yield text[i:i + 7]
+        super().__init__(reply, capable=capable, piece=7)
 
 
 # A capable model that cites one real retrieved article, one it made up, and one repealed law.

@@ -1,8 +1,9 @@
 """LLM test fixtures: a tiny, freshly initialised DeepseekV2 MoE with a char-level tokenizer (seconds to build).
 
-Fixtures (session-scoped, usable by every area's tests):
+Fixtures (usable by every area's tests):
+    scripted_llm: ``scripted_llm(reply, capable=True)`` → a :class:`ScriptedLLM` (no model at all).
     tiny_model_dir: a checkpoint directory loadable by ``load_llm(str(dir))`` / ``AutoModelForCausalLM``.
-    tiny_llm: that directory loaded as a :class:`toolkit.llm.hf.HFLLM`.
+    tiny_llm: that directory loaded as a :class:`toolkit.llm.transformers_engine.TransformersLLM`.
 
 Like the embedded model: MLA attention, 3 layers (layer 0 dense, then 2 MoE layers with 8 routed
 experts, top-2, 1 shared expert) and the poetry control tokens (``<bos><七绝><题>…<文>…<eos>``), so pipeline code paths are the real ones.
@@ -10,14 +11,41 @@ experts, top-2, 1 shared expert) and the poetry control tokens (``<bos><七绝><
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from toolkit.llm import LLM
+from toolkit.llm.base import GenRequest, RunInfo
 
 SPECIAL = ["<pad>", "<unk>", "<bos>", "<eos>", "<五绝>", "<七绝>", "<五律>", "<七律>", "<词>", "<诗>", "<法>", "<题>", "<文>"]
 PUNCT = list("，。！？；：、“”‘’（）《》—…·\n ")
 ASCII = [chr(c) for c in range(33, 127)]
 CJK = [chr(c) for c in range(0x4E00, 0x9FA6)]  # every basic CJK ideograph, so any Chinese test text encodes
+
+
+class ScriptedLLM(LLM):
+    """A backend that answers every prompt with ``reply`` (a string, or a function of the prompt),
+    streamed in pieces of ``piece`` characters, one token per character; ``prompts`` records what it was asked."""
+
+    def __init__(self, reply: str | Callable[[str], str] = "", *, capable: bool = True, context_length: int = 4096,
+                 piece: int = 4):
+        self.reply, self.capable, self.context_length, self.piece = reply, capable, context_length, piece
+        self.prompts: list[str] = []
+
+    def _execute(self, request: GenRequest, info: RunInfo) -> Iterator[str]:
+        prompt = request.prompt if request.prompt is not None else self.render_chat(request.messages)
+        self.prompts.append(prompt)
+        text = self.reply(prompt) if callable(self.reply) else self.reply
+        info.prompt_tokens, info.completion_tokens, info.finish_reason = len(prompt), len(text), "stop"
+        for i in range(0, len(text), self.piece):
+            yield text[i:i + self.piece]
+
+
+@pytest.fixture
+def scripted_llm():
+    return ScriptedLLM
 
 
 def build_tiny_model(path: Path, *, seed: int = 0, hidden: int = 32, layers: int = 3, context: int = 256,
@@ -59,6 +87,6 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_llm(tiny_model_dir):
-    from toolkit.llm.hf import HFLLM
+    from toolkit.llm.transformers_engine import TransformersLLM
 
-    return HFLLM(tiny_model_dir)
+    return TransformersLLM(tiny_model_dir)

@@ -1,10 +1,13 @@
-"""提示词模板: list by task, edit with live validation, preview, save (with history), diff, reset."""
+"""提示词模板: list by task, who uses each template, edit with live validation, preview the change on a
+sample, save (with history), diff, reset."""
 
 import json
 
 import streamlit as st
 
+from pipelines.prompt_uses import MODES, SAMPLES, USES
 from toolkit.errors import HanlinError
+from toolkit.prompts import render_template
 from web.common import get_registry, guard, t
 
 st.header(t("提示词模板", "Prompt templates"))
@@ -15,6 +18,19 @@ names = reg.names(task=task)
 name = st.selectbox(t("模板", "Template"), names, key="pt_name")
 tpl = reg.get(name)
 st.caption(f"{tpl.description} · v{tpl.version} · {t('来源', 'source')}: {tpl.source}")
+
+uses = USES.get(name, ())
+for u in uses:
+    role = (t("其输出即用户看到的文本", "its output is the text the user sees") if u.role == "shows"
+            else t("它是发给模型的提示", "it is the prompt sent to the model"))
+    st.markdown(f"**{t('使用者', 'Used by')}**: {u.pipeline} · {t('模式', 'mode')}: {t(*MODES[u.mode])} · {role} — {u.what}")
+if not uses:
+    st.warning(t("目前没有流水线使用这个模板，修改不会改变任何输出。",
+                 "No pipeline renders this template: editing it changes no output."))
+elif all(u.mode == "capable" for u in uses):
+    st.info(t("只有配置了可执行指令的模型（模型设置页）时才会用到；内置诗词模型下修改它不会改变回答。",
+              "Used only with an instruction-following model (model settings page); with the embedded "
+              "poetry model an edit does not change the answers."))
 
 # The editor's text is keyed by template so switching templates never loses an unsaved edit.
 key = f"pt_text_{name}"
@@ -29,20 +45,25 @@ try:
 except HanlinError as e:
     st.error(t("模板无效，保存将被拒绝：", "Invalid template, saving is refused: ") + str(e))
 
-with st.expander(t("预览（示例输入）", "Preview with sample inputs"), expanded=False):
+with st.expander(t("预览：示例输入下修改前后的输出", "Preview: the output on a sample, before and after the edit"),
+                 expanded=text != tpl.text):
     sample_key = f"pt_sample_{name}"
-    if sample_key not in st.session_state and valid is not None:
-        st.session_state[sample_key] = json.dumps({v: f"<{v}>" for v in valid.input_variables}, ensure_ascii=False, indent=1)
+    if sample_key not in st.session_state:
+        default = SAMPLES.get(name) or {v: f"<{v}>" for v in tpl.input_variables}
+        st.session_state[sample_key] = json.dumps(default, ensure_ascii=False, indent=1)
     sample = st.text_area(t("示例变量（JSON）", "Sample variables (JSON)"), key=sample_key, height=120)
-    if valid is not None:
-        try:
-            from toolkit.prompts import render_template
-
-            st.code(render_template(valid, json.loads(sample or "{}")), language="markdown")
-        except json.JSONDecodeError as e:
-            st.warning(t("示例变量不是合法 JSON：", "Sample variables are not valid JSON: ") + str(e))
-        except HanlinError as e:
-            st.warning(str(e))
+    try:
+        variables = json.loads(sample or "{}")
+        before, after = st.columns(2)
+        before.caption(t("当前保存的版本", "Saved version"))
+        before.code(render_template(tpl, variables), language="markdown")
+        after.caption(t("编辑后", "After the edit"))
+        if valid is not None:
+            after.code(render_template(valid, variables), language="markdown")
+    except json.JSONDecodeError as e:
+        st.warning(t("示例变量不是合法 JSON：", "Sample variables are not valid JSON: ") + str(e))
+    except HanlinError as e:
+        st.warning(str(e))
 
 c1, c2, c3 = st.columns(3)
 if c1.button(t("保存", "Save"), key="pt_save", disabled=valid is None):

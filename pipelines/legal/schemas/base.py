@@ -64,7 +64,8 @@ class DocSchema:
         sections: headings/phrases the finished document must contain (checked in tests).
         basis: (law, article_no) pairs that prescribe those sections, cited in the docs.
         example: a complete valid ``fields`` dict with fictional parties.
-        build: ``build(values, statutes, facts_text) -> list[Block]``.
+        build: ``build(values, statutes, facts_text, say) -> list[Block]``; ``say(part, **variables)`` is the
+            text of one ``draft_phrases`` template part (the wording a user can edit), ``kind`` already set.
         query: ``query(values) -> str`` used to suggest statutes from the facts.
         facts_field: the field polished by a capable model (None = nothing to polish).
     """

@@ -20,9 +20,8 @@ def _articles(clauses: list[tuple[str, str]]) -> list[Block]:
     return out
 
 
-def _preamble(statutes, first: str, second: str) -> Block:
-    cite = cite_sentence(statutes, "根据") or "根据有关法律规定"
-    return Block("para", f"{first}与{second}经平等协商，{cite}，订立本合同，共同遵守。")
+def _preamble(say, statutes, first: str, second: str) -> Block:
+    return Block("para", say("contract_preamble", cite=cite_sentence(statutes, "根据"), first=first, second=second))
 
 
 def _signatures(values, a_role, a_key, b_role, b_key) -> list[Block]:
@@ -53,7 +52,7 @@ def _tail(values) -> list[tuple[str, str]]:
 
 
 # ---- 借款合同 ------------------------------------------------------------------------------------
-def build_loan(values, statutes, facts) -> list[Block]:
+def build_loan(values, statutes, facts, say) -> list[Block]:
     clauses = [
         ("借款种类和币种", f"本合同项下借款种类为{values['loan_type']}，币种为{values['currency']}。"),
         ("借款用途", f"借款用途为{values['purpose']}。借款人不得将借款挪作他用。"),
@@ -68,7 +67,7 @@ def build_loan(values, statutes, facts) -> list[Block]:
         Block("title", "借款合同"),
         Block("para", party_line(values, "lender", "出借人（甲方）")),
         Block("para", party_line(values, "borrower", "借款人（乙方）")),
-        _preamble(statutes, "出借人", "借款人"),
+        _preamble(say, statutes, "出借人", "借款人"),
         *_articles(clauses),
         *_signatures(values, "出借人", "lender_name", "借款人", "borrower_name"),
     ]
@@ -118,7 +117,7 @@ LOAN = DocSchema(
 
 
 # ---- 房屋租赁合同 -------------------------------------------------------------------------------
-def build_lease(values, statutes, facts) -> list[Block]:
+def build_lease(values, statutes, facts, say) -> list[Block]:
     deposit = f"乙方应于签约时向甲方支付押金{v.format_money(values['deposit'])}，租期届满无违约的，甲方应无息退还。" \
         if values.get("deposit") else "本合同不设押金。"
     clauses = [
@@ -135,7 +134,7 @@ def build_lease(values, statutes, facts) -> list[Block]:
         Block("title", "房屋租赁合同"),
         Block("para", party_line(values, "lessor", "出租人（甲方）")),
         Block("para", party_line(values, "lessee", "承租人（乙方）")),
-        _preamble(statutes, "出租人", "承租人"),
+        _preamble(say, statutes, "出租人", "承租人"),
         *_articles(clauses),
         *_signatures(values, "出租人", "lessor_name", "承租人", "lessee_name"),
     ]
@@ -182,7 +181,7 @@ LEASE = DocSchema(
 
 
 # ---- 劳动合同 ------------------------------------------------------------------------------------
-def build_labor(values, statutes, facts) -> list[Block]:
+def build_labor(values, statutes, facts, say) -> list[Block]:
     term = values["term_type"]
     if values.get("end_date"):
         term += f"，自{v.format_date(values['start_date'])}起至{v.format_date(values['end_date'])}止"
@@ -206,7 +205,7 @@ def build_labor(values, statutes, facts) -> list[Block]:
         Block("title", "劳动合同"),
         Block("para", employer),
         Block("para", party_line(values, "employee", "劳动者（乙方）")),
-        _preamble(statutes, "甲方", "乙方"),
+        _preamble(say, statutes, "甲方", "乙方"),
         *_articles(clauses),
         Block("right", f"甲方（盖章）：{values['employer_name']}"),
         Block("right", f"法定代表人或委托代理人（签名）：{values['employer_representative']}"),

@@ -7,25 +7,21 @@ from .base import Block, DocSchema, FieldSpec, cite_sentence, date_or_today, ite
 
 
 
-def build_letter(values, statutes, facts) -> list[Block]:
+def build_letter(values, statutes, facts, say) -> list[Block]:
     lawyers = "、".join(values["lawyers"])
-    cite = cite_sentence(statutes, "根据")
-    basis = f"{cite}，贵方的上述行为已构成违约或侵权，应当依法承担相应的民事责任。" if cite else \
-        "贵方的上述行为违反了有关法律规定，应当依法承担相应的民事责任。"
     return [
         Block("title", "律师函"),
         Block("subtitle", values.get("letter_no") or ""),
         Block("para", f"致：{values['recipient_name']}（地址：{values['recipient_address']}）"),
-        Block("para", f"{values['firm_name']}（以下简称“本所”）接受{values['client_name']}（以下简称“委托人”）的委托，"
-                      f"指派{lawyers}律师，就{values['subject']}事宜，郑重致函如下："),
+        Block("para", say("letter_opening", firm=values["firm_name"], client=values["client_name"], lawyers=lawyers,
+                          subject=values["subject"])),
         Block("heading", "一、事实"),
         *[Block("para", p) for p in facts.split("\n") if p.strip()],
         Block("heading", "二、法律依据"),
-        Block("para", basis),
+        Block("para", say("letter_basis", cite=cite_sentence(statutes, "根据"))),
         Block("heading", "三、要求"),
         *items(values["demands"]),
-        Block("para", f"请贵方于{v.format_date(values['deadline'])}前履行上述要求。逾期未履行的，本所将建议委托人"
-                      "依法提起诉讼或采取其他法律措施，由此产生的一切法律后果和费用由贵方承担。"),
+        Block("para", say("letter_deadline", deadline=v.format_date(values["deadline"]))),
         Block("para", f"联系人：{lawyers}律师，电话：{values['firm_phone']}，地址：{values['firm_address']}。"),
         Block("right", values["firm_name"]),
         Block("right", f"律师：{lawyers}"),

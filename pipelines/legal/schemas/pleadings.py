@@ -12,10 +12,9 @@ ID_B = v.make_id_number("310104", "19900715", 3, False)
 ID_C = v.make_id_number("440106", "19780520", 7, True)
 
 
-def _reasons(values: dict, statutes, facts: str, closing: str) -> list[Block]:
+def _reasons(say, statutes, facts: str) -> list[Block]:
     blocks = [Block("para", p) for p in facts.split("\n") if p.strip()]
-    cite = cite_sentence(statutes)
-    blocks.append(Block("para", f"综上，{cite + '，' if cite else ''}{closing}"))
+    blocks.append(Block("para", say("reasons_closing", cite=cite_sentence(statutes))))
     return blocks
 
 
@@ -44,7 +43,7 @@ COMMON_TAIL = (
 
 
 # ---- 民事起诉状 -----------------------------------------------------------------------------------
-def build_complaint(values, statutes, facts) -> list[Block]:
+def build_complaint(values, statutes, facts, say) -> list[Block]:
     copies = values.get("copies") or 1
     return [
         Block("title", "民事起诉状"),
@@ -53,7 +52,7 @@ def build_complaint(values, statutes, facts) -> list[Block]:
         Block("heading", "诉讼请求"),
         *items(values["claims"]),
         Block("heading", "事实与理由"),
-        *_reasons(values, statutes, facts, "请求贵院依法支持原告的诉讼请求。"),
+        *_reasons(say, statutes, facts),
         Block("heading", "证据和证据来源，证人姓名和住所"),
         *_evidence(values),
         *_ending(values, values["court"], "具状人", "plaintiff_name", f"附：本起诉状副本{copies}份"),
@@ -115,7 +114,7 @@ ELEMENT_FIELDS = (
 )
 
 
-def build_loan_elements(values, statutes, facts) -> list[Block]:
+def build_loan_elements(values, statutes, facts, say) -> list[Block]:
     amount = values["loan_amount"]
     claims = [f"本金：{v.format_money(amount)}", f"利息：{values['interest_claim']}",
               f"是否主张担保权利：{values.get('guarantee_claim') or '否'}",
@@ -187,17 +186,17 @@ LOAN_ELEMENTS = DocSchema(
 
 
 # ---- 民事答辩状 -----------------------------------------------------------------------------------
-def build_defense(values, statutes, facts) -> list[Block]:
-    case = f"（{values['case_no']}）" if values.get("case_no") else ""
+def build_defense(values, statutes, facts, say) -> list[Block]:
     return [
         Block("title", "民事答辩状"),
         Block("para", party_line(values, "respondent", "答辩人")),
         Block("para", party_line(values, "plaintiff", "被答辩人")),
-        Block("para", f"答辩人因{values['plaintiff_name']}诉答辩人{values['cause']}一案{case}，现提出答辩如下："),
+        Block("para", say("defense_opening", plaintiff=values["plaintiff_name"], cause=values["cause"],
+                          case_no=values.get("case_no"))),
         Block("heading", "答辩请求"),
         *items(values["defense_requests"]),
         Block("heading", "答辩意见（事实与理由）"),
-        *_reasons(values, statutes, facts, "请求贵院依法驳回被答辩人的诉讼请求。"),
+        *_reasons(say, statutes, facts),
         Block("heading", "证据和证据来源，证人姓名和住所"),
         *_evidence(values),
         *_ending(values, values["court"], "答辩人", "respondent_name", "附：本答辩状副本1份"),
@@ -237,20 +236,20 @@ DEFENSE = DocSchema(
 
 
 # ---- 民事上诉状 -----------------------------------------------------------------------------------
-def build_appeal(values, statutes, facts) -> list[Block]:
+def build_appeal(values, statutes, facts, say) -> list[Block]:
     judged = v.format_date(values["judgment_date"]) if values.get("judgment_date") else ""
     return [
         Block("title", "民事上诉状"),
         Block("para", party_line(values, "appellant", "上诉人（原审" + values["appellant_role"] + "）")),
         Block("para", party_line(values, "appellee", "被上诉人（原审" + values["appellee_role"] + "）")),
-        Block("para", f"上诉人因{values['cause']}一案，不服{values['original_court']}{judged}作出的"
-                      f"{values['original_case_no']}民事判决，现提出上诉。"),
+        Block("para", say("appeal_opening", cause=values["cause"], original_court=values["original_court"],
+                          judged=judged, original_case_no=values["original_case_no"])),
         Block("heading", "原审人民法院名称、案件编号和案由"),
         Block("para", f"原审人民法院：{values['original_court']}；案号：{values['original_case_no']}；案由：{values['cause']}。"),
         Block("heading", "上诉请求"),
         *items(values["appeal_requests"]),
         Block("heading", "上诉理由"),
-        *_reasons(values, statutes, facts, "原审判决认定事实不清、适用法律错误，请求贵院依法改判。"),
+        *_reasons(say, statutes, facts),
         Block("heading", "证据和证据来源，证人姓名和住所"),
         *_evidence(values),
         *_ending(values, values["appellate_court"], "上诉人", "appellant_name",
