@@ -89,7 +89,7 @@ class ClassifierWeights:
     keyword: float = 1.0  # per distinct kind word in the question
     article: float = 1.0  # per retrieved article of the kind, divided by its rank (1, 2, 3 …)
     depth: int = 5  # retrieved articles that vote
-    keyword_cap: int = 3  # words of one kind counted at most (long questions repeat themselves)
+    keyword_cap: int = 2  # words of one kind counted at most (long questions repeat themselves)
 
 
 @lru_cache(maxsize=4)
