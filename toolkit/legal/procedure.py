@@ -172,7 +172,7 @@ def next_steps(kind: str, question: str, get_article: Callable) -> list[Verified
     """The steps for ``kind`` that apply to ``question``, each with its verified article, in order.
 
     A step with ``when`` words is kept only if the question holds one of them; when no conditional
-    step of a stage matches, all of that stage's steps are kept (the question did not say which case).
+    step of a group (time limits / the other steps) matches, all of that group are kept.
 
     Args:
         kind: a key of :func:`dispute_kinds`.
@@ -187,10 +187,11 @@ def next_steps(kind: str, question: str, get_article: Callable) -> list[Verified
         raise InvalidInputError(f"未知的纠纷类型 '{kind}' (unknown dispute kind); 可选 (valid): {', '.join(sorted(kinds))}")
     steps = kinds[kind].steps
     matched = {id(s) for s in steps if s.when and any(w in question for w in s.when)}
-    # Per stage: when none of a stage's conditional steps matches, all of them stay (so a time
-    # limit is never lost because the question did not say which case it is).
-    open_stages = {s.stage for s in steps if s.when} - {s.stage for s in steps if id(s) in matched}
-    keep = [s for s in steps if not s.when or id(s) in matched or s.stage in open_stages]
+    # Time limits and the other steps are picked separately: when none of a group's conditional
+    # steps matches, all of them stay (a time limit is never lost because the question did not say
+    # which case it is).
+    open_groups = {s.limit for s in steps if s.when} - {s.limit for s in steps if id(s) in matched}
+    keep = [s for s in steps if not s.when or id(s) in matched or s.limit in open_groups]
     out = []
     for s in keep:
         try:
