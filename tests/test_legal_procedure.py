@@ -52,7 +52,8 @@ def test_classifier_uses_words_and_the_retrieved_laws():
     # no kind word in the question: the retrieved articles decide
     arts = [_s("中华人民共和国劳动合同法", 47), _s("中华人民共和国劳动合同法", 87), _s("中华人民共和国民法典", 577)]
     c = P.classify_dispute("这件事怎么处理", arts)
-    assert c.kind == "labour" and c.scores[0][0] == "labour"
+    assert c.kind == "labour" and c.scores[0][0] == "labour" and not c.named
+    assert P.classify_dispute("房东不退押金怎么办").named
     # words and articles disagree: the weights decide, and every kind with a signal is reported
     c = P.classify_dispute("房东", arts, P.ClassifierWeights(keyword=5.0))
     assert c.kind == "tenancy" and {"tenancy", "labour"} <= {k for k, _ in c.scores}

@@ -58,8 +58,10 @@ class Basis:
     def marked(self) -> str:
         """The article text with the highlighted sentence in bold (Markdown)."""
         text = self.statute.text
-        if self.highlight and self.highlight in text:
-            return text.replace(self.highlight, f"**{self.highlight}**", 1)
+        mark = self.highlight.split("：")[0] + "：" if "：" in self.highlight else self.highlight
+        for h in (self.highlight, mark):
+            if h and h in text:
+                return text.replace(h, f"**{h}**", 1)
         return text
 
 
@@ -68,6 +70,7 @@ class Structured:
     """Everything the layout template shows; the same record in both modes."""
 
     kind: str  # dispute kind key (toolkit.legal.procedure)
+    named: bool = False  # the question names the kind itself (only then does the answer say which kind it is)
     conclusion: tuple[Point, ...] = ()
     lead: str = ""  # a sentence before the points (generated mode: the model's conclusion prose)
     basis: tuple[Basis, ...] = ()
@@ -90,9 +93,29 @@ class Structured:
         return out
 
 
+MAX_LIST_CLAUSE = 160  # characters: a lead-in with its items longer than this is cut after the lead-in
+
+
 def clauses(text: str) -> list[str]:
-    """The sentences (。；) of an article, item markers kept, empty ones dropped."""
-    return [m.group(0).strip() for m in _CLAUSE.finditer(text) if m.group(0).strip()]
+    """The sentences (。；) of an article, empty ones dropped. A lead-in ending in "：" keeps its
+    items (（一）…（二）…) with it, so a clause like 应当按照下列顺序履行 says which order."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    out, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        sents = [m.group(0).strip() for m in _CLAUSE.finditer(line) if m.group(0).strip()]
+        j = i + 1
+        while j < len(lines) and _ITEM.match(lines[j]):
+            j += 1
+        if line.endswith("：") and j > i + 1:
+            merged = sents[-1] + "".join(lines[i + 1: j])
+            if len(merged) <= MAX_LIST_CLAUSE:
+                out += sents[:-1] + [merged]
+                i = j
+                continue
+        out += sents
+        i += 1
+    return out
 
 
 def plain(clause: str) -> str:
@@ -152,20 +175,33 @@ def rerank(statutes, terms, kind: str, question: str, n: int, weights: RerankWei
     return [s for _, _, s in scored[:n]]
 
 
-def conclusion_points(statutes, terms, question: str, n: int = 2) -> tuple[Point, ...]:
-    """The operative clause of each of the first articles that has one matching the question."""
+def operative_clause(statute, terms, amount: bool) -> tuple[float, str]:
+    """The best clause of ``statute`` that is operative and shares a content word with the question."""
+    best = (0.0, "")
+    for i, c in enumerate(clauses(statute.text)):
+        if OPERATIVE.search(c) and any(len(t) >= 2 and t not in NON_CONTENT and t in c for t in terms):
+            score = clause_score(c, terms, amount)
+            if score > best[0]:
+                best = (score, c)
+    return best
+
+
+def conclusion_points(statutes, terms, question: str, n: int = 2, kind: str = "") -> tuple[Point, ...]:
+    """Up to ``n`` operative clauses answering the question, best first: clause score, less half a
+    point per search position; articles outside the dispute's kind only when those of the kind have none."""
     asked = amount_asked(question)
-    out = []
-    for s in statutes:
-        score, c = best_clause(s, terms, asked)
-        if c and OPERATIVE.search(c):
-            out.append(Point(c.rstrip("。；") + "。", s))
-        if len(out) >= n:
-            break
-    if not out and statutes:  # no operative clause at all: the first article's opening states the rule
+    cands = []
+    for i, s in enumerate(statutes):
+        score, c = operative_clause(s, terms, asked)
+        if c:
+            off_kind = bool(kind) and kind != "general" and kind_of_article(s.law_name, s.article_no) not in (kind, None)
+            cands.append((off_kind, -(score - 0.5 * i), i, c, s))
+    cands.sort(key=lambda t: t[:3])
+    out = [Point(c.rstrip("。；：") + "。", s) for *_, c, s in cands[:n]]
+    if not out and statutes:  # no operative clause matches: the first article's opening states the rule
         first = clauses(statutes[0].text)
         if first:
-            out.append(Point(first[0].rstrip("。；") + "。", statutes[0]))
+            out.append(Point(first[0].rstrip("。；：") + "。", statutes[0]))
     return tuple(out)
 
 
@@ -193,11 +229,15 @@ def highlight_for(statute, points, terms, question: str) -> str:
     return c
 
 
-def compose(question: str, terms, statutes, steps, kind: str, notes=(), facts=(), n_points: int = 2) -> Structured:
+def compose(question: str, terms, statutes, steps, kind: str, notes=(), facts=(), n_points: int = 2,
+            named: bool = False) -> Structured:
     """The extractive structured answer over ``statutes`` (already ranked, the ones to cite)."""
-    points = conclusion_points(statutes, terms, question, n_points)
-    basis = tuple(Basis(s, highlight_for(s, points, terms, question)) for s in statutes)
-    return Structured(kind=kind, conclusion=points, basis=basis, steps=tuple(steps),
+    points = conclusion_points(statutes, terms, question, n_points, kind)
+    # The articles the conclusion rests on are listed first, then the others in their order.
+    used = [p.statute for p in points]
+    ordered = used + [s for s in statutes if not any(s is u for u in used)]
+    basis = tuple(Basis(s, highlight_for(s, points, terms, question)) for s in ordered)
+    return Structured(kind=kind, named=named, conclusion=points, basis=basis, steps=tuple(steps),
                       cautions=cautions(kind, basis), notes=tuple(notes), facts=tuple(facts))
 
 
@@ -207,7 +247,7 @@ def layout_vars(st: Structured, lang: str = "zh", basis_inline: bool = True, dis
     k = kinds.get(st.kind) or kinds["general"]
     return {
         "lang": lang,
-        "kind_name": k.name(lang),
+        "kind_name": k.name(lang) if st.named else "",
         "lead": st.lead,
         "conclusion": [{"text": plain(p.text), "citation": p.short_citation} for p in st.conclusion],
         "basis": [{"citation": b.citation, "chapter": getattr(b.statute, "chapter", ""), "text": b.marked(),

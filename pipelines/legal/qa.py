@@ -20,9 +20,10 @@ from toolkit.errors import InvalidInputError
 from .backend import LegalBackend
 from .compose import Basis, Structured, compose, highlight_for, layout_vars, rerank
 from .conversation import Conversation, conversation_facts, normalize_history, rewrite_followup
-from .extractive import DISCLAIMER, basis_section
+from .extractive import DISCLAIMER, NON_CONTENT, basis_section
 from .grounding import ground, statute_key
-from .screening import (NO_LEGAL_CONTENT_MESSAGE, NO_STATUTE_MESSAGE, check_question, has_legal_cue, not_chinese,
+from .screening import (NO_LEGAL_CONTENT_MESSAGE, NO_STATUTE_MESSAGE, check_question, has_legal_cue, is_writing_request,
+                        not_chinese,
                         not_chinese_message, not_legal_message, too_vague, vague_message)
 
 log = logging.getLogger(__name__)
@@ -158,23 +159,24 @@ class StatuteQA:
         if rejection:
             return Answer(not_legal_message(q) if rejection == NO_LEGAL_CONTENT_MESSAGE else rejection,
                           question=q, query=query, mode="rejected")
-        kind = self.classify(query, statutes)
+        cls = self.classify(query, statutes)
+        kind = cls.kind
         steps = self.steps(kind, query)
         facts = conversation_facts(turns)
         if self.capable:
-            return self._generated(q, query, statutes, turns, notes, kind, steps, facts, lang)
+            return self._generated(q, query, statutes, turns, notes, cls, steps, facts, lang)
         # The user asked about specific articles: answer with exactly those.
         # Everyday words' statutory equivalents (押金 → 租赁物 …) help find the clause that answers.
         terms = list(dict.fromkeys([*terms, *(t for _, found in self._bridges(query) for t in found)]))
         cite = direct or rerank(statutes, terms, kind, query, self.n_cite)
-        st = compose(query, terms, cite, steps, kind, notes, facts)
+        st = compose(query, terms, cite, steps, kind, notes, facts, named=cls.named)
         return self._finish_structured(st, q, query, "extractive", lang)
 
-    def classify(self, query: str, statutes) -> str:
-        """The dispute kind of ``query`` given its retrieved articles (see :mod:`toolkit.legal.procedure`)."""
+    def classify(self, query: str, statutes):
+        """The dispute kind of ``query`` given its retrieved articles (a :class:`~toolkit.legal.procedure.Classification`)."""
         from toolkit.legal.procedure import classify_dispute
 
-        return classify_dispute(query, statutes).kind
+        return classify_dispute(query, statutes)
 
     def steps(self, kind: str, query: str) -> list:
         """The verified 怎么办 steps for ``kind`` (a step whose article does not verify is left out)."""
@@ -216,10 +218,16 @@ class StatuteQA:
 
     def _rejection(self, query: str, terms, statutes) -> str | None:
         """None for a legal question with results; else the bilingual message to answer with."""
-        if has_legal_cue(query):
+        from toolkit.legal.procedure import dispute_kinds
+
+        if is_writing_request(query) and not has_legal_cue(query):
+            return NO_LEGAL_CONTENT_MESSAGE
+        kind_words = (w for k in dispute_kinds().values() for w in k.keywords)
+        if has_legal_cue(query) or any(w in query for w in kind_words):
             return None if statutes else NO_STATUTE_MESSAGE
-        top = statutes[0].text if statutes else ""
-        if sum(1 for t in set(terms) if len(t) >= 2 and t in top) >= 2:
+        # No legal word: legal only if the question's own words recur in what the search found.
+        top = "".join(s.text for s in statutes[:3])
+        if sum(1 for t in set(terms) if len(t) >= 2 and t not in NON_CONTENT and t in top) >= 2:
             return None
         return NO_LEGAL_CONTENT_MESSAGE
 
@@ -280,7 +288,7 @@ class StatuteQA:
                                    steps=[{"action": v.step.action, "citation": v.citation, "limit": v.step.limit}
                                           for v in steps] or None)
 
-    def _generated(self, q, query, statutes, turns, notes, kind, steps, facts, lang) -> Answer:
+    def _generated(self, q, query, statutes, turns, notes, cls, steps, facts, lang) -> Answer:
         """The model writes 结论 / 怎么办 / 注意 from the retrieved articles and the procedure steps; every
         citation it makes is verified and must be one it was given, else its sentence is removed."""
         raw = self.llm.generate(self._prompt(q, statutes, turns, steps), **self.gen)
@@ -305,11 +313,12 @@ class StatuteQA:
             shown_steps = [v for v in steps if v.step.limit]
         else:
             shown_steps = []
+        kind = cls.kind
         basis = tuple(Basis(s, highlight_for(s, (), terms, query)) for s in cited)
         from .compose import cautions as kind_cautions
 
         warn = tuple(x for x in clean.get("注意", "").split("\n") if x.strip()) or kind_cautions(kind, basis)
-        st = Structured(kind=kind, lead=lead, basis=basis, steps=tuple(shown_steps), cautions=warn,
+        st = Structured(kind=kind, named=cls.named, lead=lead, basis=basis, steps=tuple(shown_steps), cautions=warn,
                         notes=tuple(notes), facts=tuple(facts), dropped=_dropped_note(dropped) if dropped else "",
                         extra=(todo,) if todo else ())
         return self._finish_structured(st, q, query, "generated", lang, dropped)
@@ -331,7 +340,7 @@ class StatuteQA:
             return
         if notes:
             yield "\n".join(f"> {n}" for n in notes) + "\n\n"
-        steps = self.steps(self.classify(query, statutes), query)
+        steps = self.steps(self.classify(query, statutes).kind, query)
         allowed = {statute_key(s.law_name, s.article_no, getattr(s, "sub", 0)): s
                    for s in [*statutes, *(v.statute for v in steps)]}
         buf, cited, dropped = "", [], []

@@ -75,6 +75,10 @@ MIN_CONTENT_CHARS = 2
 _WRITING = re.compile(r"(写|作|来)(一|几)?(首|篇|段|个)?.{0,6}(诗|词|歌|文章|故事|小说|作文|对联)")
 
 
+def is_writing_request(question: str) -> bool:
+    return bool(_WRITING.search(question))
+
+
 def too_vague(question: str) -> bool:
     """True when the question names no fact at all: nothing left after the asking words are removed."""
     return cjk_count(_FILLER.sub("", question)) < MIN_CONTENT_CHARS

@@ -80,6 +80,7 @@ class VerifiedStep:
 class Classification:
     kind: str
     scores: tuple[tuple[str, float], ...]  # every kind with a positive score, best first
+    named: bool = False  # the question itself holds a word of the winning kind (not only its articles)
 
 
 @dataclass(frozen=True)
@@ -160,12 +161,14 @@ def classify_dispute(question: str, statutes: Iterable = (),
         hits = sum(1 for w in k.keywords if w in question)
         if hits:
             scores[k.key] = weights.keyword * min(hits, weights.keyword_cap)
+    named = set(scores)
     for rank, s in enumerate(list(statutes)[: weights.depth], 1):
         kind = kind_of_article(s.law_name, s.article_no)
         if kind:
             scores[kind] = scores.get(kind, 0.0) + weights.article / rank
     ranked = tuple(sorted(((k, v) for k, v in scores.items() if v > 0), key=lambda kv: (-kv[1], kv[0])))
-    return Classification(ranked[0][0] if ranked else FALLBACK, ranked)
+    kind = ranked[0][0] if ranked else FALLBACK
+    return Classification(kind, ranked, kind in named)
 
 
 def next_steps(kind: str, question: str, get_article: Callable) -> list[VerifiedStep]:
