@@ -375,6 +375,7 @@ def run(args) -> str:
     from tqdm import tqdm
 
     qa = StatuteQA.from_settings()
+    qa.ask("借钱不还怎么办？")  # loads the index and the DB once, outside the timings
     halves = load_halves()
     other = None if getattr(args, "quick", False) else china_law_mcp_search()
     res = {}

@@ -69,9 +69,10 @@ def test_next_steps_drop_what_does_not_verify_and_pick_conditional_steps():
     def get(law, no):
         return Statute(law, no, f"第{no}条", texts[(law, no)]) if (law, no) in texts else None
 
+    assert ("民法典", 1079) not in [(v.step.law, v.step.article_no) for v in P.next_steps("family", "生育证明", get)]
     divorce = [(v.step.law, v.step.article_no) for v in P.next_steps("family", "老公要离婚", get)]
     assert ("民法典", 1079) in divorce and ("民法典", 1132) not in divorce
-    # the 时效 stage: none of its conditional steps matched, so both stay
+    # no conditional time limit matched, so both stay
     assert ("民法典", 196) in divorce and ("民法典", 188) in divorce
     heirs = [(v.step.law, v.step.article_no) for v in P.next_steps("family", "父亲去世后遗产怎么分", get)]
     assert ("民法典", 1132) in heirs and ("民法典", 1079) not in heirs and ("民法典", 196) not in heirs
@@ -95,11 +96,13 @@ def test_every_step_verifies_against_the_statute_db():
     except DataMissingError as e:
         pytest.skip(f"statute data not pulled: {e}")
     for key, kind in P.dispute_kinds().items():
-        steps = P.next_steps(key, "", get_article)
-        assert len(steps) == len(kind.steps), key  # nothing dropped: every article exists and holds its quote
-        for v in steps:
-            checks = verify_citations(f"{v.citation}：“{v.step.quote}”")
-            assert [c.ok for c in checks] == [True], (key, v.citation)
+        for step in kind.steps:  # every article exists, is current and holds the step's quote
+            art = get_article(step.law, step.article_no)
+            assert art is not None, (key, step.law, step.article_no)
+            checks = verify_citations(f"{art.citation}：“{step.quote}”")
+            assert [c.ok for c in checks] == [True], (key, art.citation)
+        asked = " ".join(w for s in kind.steps for w in s.when)  # a question naming every case
+        assert len(P.next_steps(key, asked, get_article)) == len(kind.steps), key
         for law in kind.laws:  # the laws named in the table are real (current or repealed)
             from toolkit.legal.store import LawStore
 

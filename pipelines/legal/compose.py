@@ -93,6 +93,7 @@ class Structured:
         return out
 
 
+POINT_SHARE = 0.6  # a second conclusion point scores at least this share of the first's
 MAX_LIST_CLAUSE = 160  # characters: a lead-in with its items longer than this is cut after the lead-in
 
 
@@ -197,6 +198,9 @@ def conclusion_points(statutes, terms, question: str, n: int = 2, kind: str = ""
             off_kind = bool(kind) and kind != "general" and kind_of_article(s.law_name, s.article_no) not in (kind, None)
             cands.append((off_kind, -(score - 0.5 * i), i, c, s))
     cands.sort(key=lambda t: t[:3])
+    # A further point must answer nearly as well as the first: a weak second clause is noise.
+    best = -cands[0][1] if cands else 0.0
+    cands = [t for t in cands if -t[1] >= POINT_SHARE * best]
     out = [Point(c.rstrip("。；：") + "。", s) for *_, c, s in cands[:n]]
     if not out and statutes:  # no operative clause matches: the first article's opening states the rule
         first = clauses(statutes[0].text)

@@ -174,8 +174,8 @@ def classify_dispute(question: str, statutes: Iterable = (),
 def next_steps(kind: str, question: str, get_article: Callable) -> list[VerifiedStep]:
     """The steps for ``kind`` that apply to ``question``, each with its verified article, in order.
 
-    A step with ``when`` words is kept only if the question holds one of them; when no conditional
-    step of a group (time limits / the other steps) matches, all of that group are kept.
+    A step with ``when`` words is kept only if the question holds one of them, except that when no
+    conditional time limit matches, all of them are kept.
 
     Args:
         kind: a key of :func:`dispute_kinds`.
@@ -190,11 +190,11 @@ def next_steps(kind: str, question: str, get_article: Callable) -> list[Verified
         raise InvalidInputError(f"未知的纠纷类型 '{kind}' (unknown dispute kind); 可选 (valid): {', '.join(sorted(kinds))}")
     steps = kinds[kind].steps
     matched = {id(s) for s in steps if s.when and any(w in question for w in s.when)}
-    # Time limits and the other steps are picked separately: when none of a group's conditional
-    # steps matches, all of them stay (a time limit is never lost because the question did not say
-    # which case it is).
-    open_groups = {s.limit for s in steps if s.when} - {s.limit for s in steps if id(s) in matched}
-    keep = [s for s in steps if not s.when or id(s) in matched or s.limit in open_groups]
+    # A conditional action (apply for divorce registration) is shown only when the question is about
+    # its case; conditional time limits all stay when none matches, so a limit that may apply is
+    # never lost because the question did not say which case it is.
+    open_limits = any(s.when and s.limit for s in steps) and not any(id(s) in matched for s in steps if s.limit)
+    keep = [s for s in steps if not s.when or id(s) in matched or (s.limit and open_limits)]
     out = []
     for s in keep:
         try:
