@@ -296,11 +296,14 @@ def write_sheet(qa, halves, seed: int = SHEET_SEED) -> tuple[Path, Path]:
              "在 legal_answers_ratings.tsv 中每行写：题号<TAB>A 或 B 或 tie。",
              "For each question, say which answer helps the asker more: A, B or tie (one line per id in the ratings file).", ""]
     keymap = {}
-    for i, it in enumerate(sheet_items(halves), 1):
+    items = sheet_items(halves)
+    # Hanlin's answer is A on exactly half the questions, which half drawn by the seed.
+    firsts = [i < len(items) // 2 for i in range(len(items))]
+    rng.shuffle(firsts)
+    for i, (it, first_is_ours) in enumerate(zip(items, firsts), 1):
         qid = f"q{i:02d}"
         ours = plain_text(qa.ask(it["question"]).text)
         theirs = lawyer_text(it["answer"])
-        first_is_ours = rng.random() < 0.5
         a, b = (ours, theirs) if first_is_ours else (theirs, ours)
         keymap[qid] = {"A": "hanlin" if first_is_ours else "lawyer", "B": "lawyer" if first_is_ours else "hanlin",
                        "question": it["question"]}
