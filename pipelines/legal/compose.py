@@ -198,6 +198,8 @@ def conclusion_points(statutes, terms, question: str, n: int = 2, kind: str = ""
             off_kind = bool(kind) and kind != "general" and kind_of_article(s.law_name, s.article_no) not in (kind, None)
             cands.append((off_kind, -(score - 0.5 * i), i, c, s))
     cands.sort(key=lambda t: t[:3])
+    if cands and not cands[0][0]:  # an article of the dispute's kind answers: the others' clauses would mislead
+        cands = [t for t in cands if not t[0]]
     # A further point must answer nearly as well as the first: a weak second clause is noise.
     best = -cands[0][1] if cands else 0.0
     cands = [t for t in cands if -t[1] >= POINT_SHARE * best]
