@@ -189,8 +189,6 @@ def has_shape(answer) -> tuple[bool, bool, bool]:
 
 def evaluate(qa, items, search=None, other=None) -> dict:
     """Run ``qa`` over ``items`` (each with ``gold``); the figures of the report."""
-    from toolkit.legal.procedure import classify_dispute
-
     n = len(items)
     c = Counter()
     ms = []

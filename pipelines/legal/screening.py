@@ -68,7 +68,7 @@ NO_STATUTE_MESSAGE = (
 # What is left of a question once the words that ask without saying anything are removed; a
 # question with (almost) nothing left ("我该怎么办？", "律师你好") cannot be answered.
 _FILLER = re.compile(r"我们|我|你们|您|你|他们|他|她|它|该|应该|应当|怎么办|怎么样|怎么|怎样|如何|咋办|咋|办|请问|请|问一下|"
-                     r"咨询|一下|问题|事情|事儿|事|这个|那个|这种|那种|这样|情况|现在|现在|想|要|能|可以|会|帮|忙|"
+                     r"咨询|一下|问题|事情|事儿|事|这个|那个|这种|那种|这样|情况|现在|想|要|能|可以|会|帮|忙|"
                      r"律师|你好|您好|谢谢|急|在线等|求助|求|help|的|了|吗|呢|啊|吧|呀|嘛|[\s\W\d_]")
 MIN_CONTENT_CHARS = 2
 # A request to write something (a poem, a story …) rather than a question about law.
