@@ -1,0 +1,96 @@
+"""The message catalogue: every user-visible string keyed once, in 中文 and English.
+
+Pages and the CLI ask for a key; the language comes from the caller (the web's sidebar switch) or from
+``HANLIN_LANG`` (``zh`` default, ``en``). A missing key raises at once (tests walk every page), so a
+typo never shows a raw key to a user.
+
+Example:
+    >>> from toolkit.i18n import msg
+    >>> msg("common.error_title", lang="en")
+    'Something went wrong'
+    >>> msg("poetry.where_line", lang="zh", line=2)
+    '第 2 句'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .catalogue import MESSAGES, VIOLATION_KINDS
+
+LANGS = ("zh", "en")
+
+
+def env_lang() -> str:
+    """The language chosen by ``HANLIN_LANG`` (zh when unset or unknown; ``en_US.UTF-8`` counts as en)."""
+    v = os.environ.get("HANLIN_LANG", "").strip().lower()
+    return "en" if v.startswith("en") else "zh"
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        from toolkit.errors import InvalidInputError
+
+        raise InvalidInputError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    return lang
+
+
+def msg(key: str, lang: str | None = None, **fmt) -> str:
+    """The catalogue text for ``key`` in ``lang`` (default: ``HANLIN_LANG``), formatted with ``fmt``.
+
+    Raises:
+        KeyError: ``key`` is not in the catalogue.
+    """
+    zh, en = MESSAGES[key]
+    text = en if (lang or env_lang()) == "en" else zh
+    return text.format(**fmt) if fmt else text
+
+
+def has(key: str) -> bool:
+    return key in MESSAGES
+
+
+def violation_label(kind: str, lang: str | None = None) -> str:
+    """A violation kind (``gu_ping`` …) as words: 犯孤平 / lone level tone. Unknown kinds get a generic word."""
+    zh, en = VIOLATION_KINDS.get(kind, ("格律问题", "form problem"))
+    return en if (lang or env_lang()) == "en" else zh
+
+
+# Lines of Han characters and lines of Latin words: used to tell which language a message is in.
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def looks_chinese(text: str) -> bool:
+    return bool(_HAN.search(text))
+
+
+def looks_english(text: str) -> bool:
+    return bool(_LATIN_WORD.search(text))
+
+
+__all__ = ["msg", "has", "env_lang", "check_lang", "violation_label", "LANGS", "MESSAGES", "VIOLATION_KINDS",
+           "looks_chinese", "looks_english"]
+
+
+# A bilingual message as Hanlin's errors write it: 中文 (English key terms) ... The pair pattern: a run of
+# Chinese text directly followed by a parenthesised English gloss.
+_PAIR = re.compile(r"([^\s()（）:：,，;；。]*[\u3400-\u9fff][^()（）:：,，;；。]*?)\s*[(（]([^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*)[)）]")
+_GLOSS = re.compile(r"\s*[(（][^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*[)）]")
+
+
+def localise(text: str, lang: str | None = None) -> str | None:
+    """One language out of a bilingual message (``找不到文件 (file not found): x``).
+
+    Chinese: the English glosses in brackets are dropped. English: each Chinese phrase is replaced by its
+    gloss; None when Chinese words are left over (the caller then shows a catalogue message instead).
+    """
+    if (lang or env_lang()) != "en":
+        return _GLOSS.sub("", text).strip()
+    out = _PAIR.sub(lambda m: m.group(2).strip(), text)
+    plain = re.sub(r"[「《“\"'][^」》”\"']*[」》”\"']", "", out)
+    return None if looks_chinese(plain) else out.strip()
+
+
+__all__ += ["localise"]
