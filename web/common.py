@@ -43,8 +43,12 @@ def language_toggle() -> None:
 
 def local(text: str) -> str:
     """A pipeline's bilingual message (``中文 (English)``) in the page's language only; English mode falls
-    back to the original when the message has no English gloss for some of its Chinese words."""
-    return i18n.localise(text, lang()) or text
+    back to the message's first English gloss when some of its Chinese words have none."""
+    said = i18n.localise(text, lang())
+    if said:
+        return said
+    found = i18n.glosses(text)  # English mode, Chinese words left over: the message's own English key terms
+    return found[0][:1].upper() + found[0][1:] if found else text
 
 
 ERROR_KEYS = ((InvalidInputError, "error.invalid"), (DataMissingError, "error.data_missing"),
@@ -101,6 +105,11 @@ def scroll_to_latest(anchor: str = "latest") -> None:
         </script>""",
         height=0,
     )
+
+
+def quote(text: str) -> None:
+    """Source text (a statute, a document passage) as a block quote: shown as written, in any UI language."""
+    st.markdown("\n".join("> " + line.replace("*", "\\*").replace("#", "\\#") for line in text.splitlines() or [""]))
 
 
 def mark(anchor: str = "latest") -> None:

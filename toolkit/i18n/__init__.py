@@ -94,3 +94,36 @@ def localise(text: str, lang: str | None = None) -> str | None:
 
 
 __all__ += ["localise"]
+
+
+def glosses(text: str) -> list[str]:
+    """The English glosses in brackets of a bilingual message, in order."""
+    return [m.group(2).strip() for m in _PAIR.finditer(text)]
+
+
+__all__ += ["glosses"]
+
+
+def draft_kind_label(name: str, variant: str | None = None, lang: str | None = None) -> str:
+    """A legal document kind (民事起诉状, variant 要素式) as the UI names it in ``lang``."""
+    from .catalogue import DRAFT_KINDS
+
+    if (lang or env_lang()) != "en":
+        return f"{name}（{variant}）" if variant else name
+    en = DRAFT_KINDS.get(name, name)
+    return f"{en} ({DRAFT_KINDS.get(variant, variant)})" if variant else en
+
+
+def draft_field_label(field: str, fallback: str) -> str:
+    """The English label of a drafting form field (``plaintiff_id_number`` -> Plaintiff: ID card number)."""
+    from .catalogue import DRAFT_ATTRS, DRAFT_FIELDS, DRAFT_ROLES
+
+    if field in DRAFT_FIELDS:
+        return DRAFT_FIELDS[field]
+    for role, role_en in DRAFT_ROLES.items():
+        if field.startswith(role + "_") and field[len(role) + 1:] in DRAFT_ATTRS:
+            return f"{role_en}: {DRAFT_ATTRS[field[len(role) + 1:]]}"
+    return fallback
+
+
+__all__ += ["draft_kind_label", "draft_field_label"]

@@ -10,7 +10,7 @@ import streamlit as st
 from pipelines.qa import KnowledgeBase
 from pipelines.qa.names import safe_filename
 from toolkit.config import get_settings
-from web.common import get_kb, get_llm, guard, llm_spec, local, mark, refuse_upload, scroll_to_latest, t
+from web.common import get_kb, get_llm, guard, llm_spec, local, mark, quote, refuse_upload, scroll_to_latest, t
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "租赁合同示例.md"
 SAMPLE_KB = "示例知识库"
@@ -74,7 +74,7 @@ def show_turn(turn) -> None:
         (st.markdown if ans.found else st.warning)(answer_body(ans))
         for c in ans.citations:
             with st.expander(f"[{c.n}] {c.chunk.location}"):
-                st.write(c.chunk.context or c.chunk.text)
+                quote(c.chunk.context or c.chunk.text)
         details = [w for w in (confidence_words(n) or local(n) for n in ans.notes) if w]
         if details:
             with st.expander(t("common.details")):

@@ -3,7 +3,7 @@ folded) and a citation checker for any pasted text."""
 
 import streamlit as st
 
-from web.common import get_statute_qa, guard, llm_spec, local, mark, scroll_to_latest, t
+from web.common import get_statute_qa, guard, lang, llm_spec, local, mark, quote, scroll_to_latest, t
 
 STATUS_ICON = {"ok": ":green[:material/check_circle:]", "no_such_article": ":red[:material/cancel:]",
                "unknown_law": ":orange[:material/help:]", "not_current": ":orange[:material/warning:]"}
@@ -24,7 +24,7 @@ def show_citations(answer) -> None:
         seen.add((s.law_name, s.article_no))
         c = checks.get((s.law_name, s.article_no))
         with st.expander(f"《{s.law_name}》{s.article_label} · {status_label(c.status if c else 'ok')}"):
-            st.write(s.text)
+            quote(s.text)
             if s.chapter:
                 st.caption(s.chapter)
     for c in answer.checks:
@@ -34,7 +34,13 @@ def show_citations(answer) -> None:
 
 def show_turn(turn) -> None:
     with st.chat_message(turn["role"]):
-        st.markdown(local(turn["content"]) if turn["role"] == "assistant" else turn["content"])
+        if turn["role"] != "assistant":
+            st.markdown(turn["content"])
+        elif lang() == "zh":
+            st.markdown(local(turn["content"]))
+        else:  # answers are composed from Chinese statutes by the Chinese pipeline: shown as written, marked so
+            st.caption(t("law.answer_in_chinese"))
+            quote(turn["content"])
         if turn.get("answer") is not None:
             show_citations(turn["answer"])
 
@@ -75,7 +81,7 @@ elif go:
                 if c.law_name:
                     st.markdown(t("law.article_ref", law=c.law_name, no=c.article_no))
                 if c.article_text:
-                    st.write(c.article_text)
+                    quote(c.article_text)
 
 if not st.session_state["law_chat"]:
     st.caption(t("law.intro"))

@@ -5,16 +5,28 @@ import json
 import streamlit as st
 
 from toolkit.errors import HanlinError
-from web.common import get_registry, guard, t
+from toolkit import i18n
+from web.common import get_registry, guard, local, t
 
-st.header(t("提示词模板", "Prompt templates"))
+
+def task_label(task: str) -> str:
+    """The task a template serves, in words (the registry's task ids are internal)."""
+    return t(f"prompts.task.{task}") if i18n.has(f"prompts.task.{task}") else task
+
+
+def template_label(name: str) -> str:
+    return t(f"prompts.name.{name}") if i18n.has(f"prompts.name.{name}") else name
+
+st.header(t("nav.prompts"))
 reg = get_registry()
 tasks = sorted({reg.get(n).task for n in reg.names()})
-task = st.selectbox(t("任务", "Task"), tasks, key="pt_task")
+task = st.selectbox(t("任务", "Task"), tasks, key="pt_task", format_func=task_label)
 names = reg.names(task=task)
-name = st.selectbox(t("模板", "Template"), names, key="pt_name")
+name = st.selectbox(t("模板", "Template"), names, key="pt_name", format_func=template_label)
 tpl = reg.get(name)
-st.caption(f"{tpl.description} · v{tpl.version} · {t('来源', 'source')}: {tpl.source}")
+about = t(f"prompts.desc.{name}") if i18n.has(f"prompts.desc.{name}") else tpl.description
+source = t("prompts.builtin") if tpl.source == "builtin" else t("prompts.edited")
+st.caption(f"{about} · {t('版本', 'version')} {tpl.version} · {source}")
 
 # The editor's text is keyed by template so switching templates never loses an unsaved edit.
 key = f"pt_text_{name}"
@@ -27,7 +39,7 @@ try:
     valid = reg.validate(name, text)
     st.success(t("模板有效", "Template is valid") + f" · {t('变量', 'variables')}: {', '.join(valid.variables) or '-'}")
 except HanlinError as e:
-    st.error(t("模板无效，保存将被拒绝：", "Invalid template, saving is refused: ") + str(e))
+    st.error(t("模板无效，保存将被拒绝：", "Invalid template, saving is refused: ") + local(str(e)))
 
 with st.expander(t("预览（示例输入）", "Preview with sample inputs"), expanded=False):
     sample_key = f"pt_sample_{name}"
