@@ -233,3 +233,10 @@ def tone_legend_html() -> str:
     parts.append(f'<span><span style="display:inline-block;width:1em;height:1em;border:2px solid #d50000;'
                  f'vertical-align:middle"></span> {html.escape(t("poetry.legend_bad"))}</span>')
     return f'<div style="font-size:0.85em;margin:2px 0 8px">{"".join(parts)}</div>'
+
+
+def labels(options, fn):
+    """A ``format_func`` with each option's label worked out now, in this run's language (Streamlit may call
+    a format function later, outside the run that chose the language)."""
+    table = {o: fn(o) for o in options}
+    return lambda o: table.get(o, str(o))

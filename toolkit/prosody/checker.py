@@ -162,7 +162,7 @@ def _ancient(lines: list[str], book: RhymeBook, stray, regulated: ProsodyReport 
             return None
     name = f"{'五' if size == 5 else '七'}言{'古绝' if len(lines) == 4 else '古风'}"
     tones, unk = tone_grid(lines, book)
-    vs = [Violation(v.line, v.pos, v.kind, f"古体不拘 (not required in 古体): {v.message}", "note")
+    vs = [Violation(v.line, v.pos, v.kind, f"古体不拘 (not required in old-style verse): {v.message}", "note")
           for v in (regulated.violations if regulated else []) if v.kind in ANCIENT_WAIVED]
     # 古体 rhymes on the even lines, level or oblique, and may move between groups: a shared group is enough.
     ends = [lines[i][-1] for i in range(1, len(lines), 2)]

@@ -7,7 +7,7 @@ import streamlit as st
 
 from pipelines.legal.schemas.base import convert
 from toolkit.i18n import draft_field_label, draft_kind_label
-from web.common import get_drafter, guard, lang, llm_spec, local, mark, quote, scroll_to_latest, t
+from web.common import get_drafter, guard, labels, lang, llm_spec, local, mark, quote, scroll_to_latest, t
 
 st.header(t("nav.draft"))
 drafter = get_drafter(llm_spec())
@@ -16,7 +16,7 @@ pending = st.session_state.pop("try", None)
 if pending and pending.get("page") == "draft":
     st.session_state["draft_kind"] = (pending["kind"], None)
 kind, variant = st.selectbox(t("draft.kind"), choices, key="draft_kind",
-                             format_func=lambda c: draft_kind_label(c[0], c[1], lang()))
+                             format_func=labels(choices, lambda c: draft_kind_label(c[0], c[1], lang())))
 schema = drafter.schema(kind, variant)
 st.caption(schema.description if lang() == "zh" else t("draft.kind_help"))
 prefix = f"draft_{kind}_{variant or ''}_"
@@ -87,7 +87,8 @@ if doc is not None and doc.kind == kind and doc.variant == variant:
     if doc.citations:
         st.markdown(t("draft.cited"))
         for s in doc.citations:
-            with st.expander(f"《{s.law_name}》{s.article_label}"):
+            label = f"《{s.law_name}》{s.article_label}" if lang() == "zh" else t("law.cite", law=s.law_name, no=s.article_no)
+            with st.expander(label):
                 quote(s.text)
     if st.session_state.pop("draft_scroll", False):
         scroll_to_latest("draft_result")

@@ -10,7 +10,7 @@ import streamlit as st
 from pipelines.qa import KnowledgeBase
 from pipelines.qa.names import safe_filename
 from toolkit.config import get_settings
-from web.common import get_kb, get_llm, guard, llm_spec, local, mark, quote, refuse_upload, scroll_to_latest, t
+from web.common import get_kb, get_llm, guard, labels, llm_spec, local, mark, quote, refuse_upload, scroll_to_latest, t
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "租赁合同示例.md"
 SAMPLE_KB = "示例知识库"
@@ -121,7 +121,7 @@ kb = get_kb(str(settings.kb_root), name)
 
 VIEWS = ("ask", "docs", "debug")
 st.session_state.setdefault("kb_view", "ask")
-view = st.segmented_control(t("kb.view"), VIEWS, key="kb_view", format_func=lambda v: t(f"kb.view_{v}"),
+view = st.segmented_control(t("kb.view"), VIEWS, key="kb_view", format_func=labels(VIEWS, lambda v: t(f"kb.view_{v}")),
                             label_visibility="collapsed") or "ask"
 
 if view == "docs":
@@ -146,10 +146,8 @@ if view == "docs":
                 where = [t("kb.chunk_no", n=c.ord + 1)]
                 if c.page:
                     where.append(t("kb.page_no", n=c.page))
-                if c.heading_path:
-                    where.append(" > ".join(c.heading_path))
                 st.caption(" · ".join(where))
-                st.text(c.text)
+                quote((" > ".join(c.heading_path) + "\n" if c.heading_path else "") + c.text)
         if st.button(t("kb.remove_doc"), key="kb_rm"):
             with guard():
                 kb.remove(doc_id)
@@ -168,7 +166,7 @@ elif view == "debug":
     MODES = ("hybrid", "bm25", "dense")
     dq = st.text_input(t("kb.debug_query"), key="kb_dq")
     c1, c2 = st.columns(2)
-    mode = c1.radio(t("kb.debug_mode"), MODES, horizontal=True, key="kb_dmode", format_func=lambda m: t(f"kb.mode_{m}"))
+    mode = c1.radio(t("kb.debug_mode"), MODES, horizontal=True, key="kb_dmode", format_func=labels(MODES, lambda m: t(f"kb.mode_{m}")))
     k = c2.number_input(t("kb.debug_k"), 1, 50, 8, key="kb_dk")
     if st.button(t("kb.debug_go"), key="kb_dgo"):
         if not dq.strip():

@@ -14,6 +14,11 @@ def status_label(status: str) -> str:
     return f"{STATUS_ICON.get(status, '•')} {t(key)}"
 
 
+def cite(s) -> str:
+    """《法名》第N条 / 《law》 Article N."""
+    return f"《{s.law_name}》{s.article_label}" if lang() == "zh" else t("law.cite", law=s.law_name, no=s.article_no)
+
+
 def show_citations(answer) -> None:
     """Each cited article once, folded: its name, whether it checked out, and its text inside."""
     checks = {(c.law_name, c.article_no): c for c in answer.checks}
@@ -23,13 +28,11 @@ def show_citations(answer) -> None:
             continue
         seen.add((s.law_name, s.article_no))
         c = checks.get((s.law_name, s.article_no))
-        with st.expander(f"《{s.law_name}》{s.article_label} · {status_label(c.status if c else 'ok')}"):
-            quote(s.text)
-            if s.chapter:
-                st.caption(s.chapter)
+        with st.expander(f"{cite(s)} · {status_label(c.status if c else 'ok')}"):
+            quote(f"{s.chapter}\n{s.text}" if s.chapter else s.text)
     for c in answer.checks:
         if c.status != "ok" and (c.law_name, c.article_no) not in seen:
-            st.warning(f"{status_label(c.status)}: {c.raw}")
+            st.warning(f"{status_label(c.status)}: 「{c.raw}」")
 
 
 def show_turn(turn) -> None:
@@ -77,9 +80,9 @@ elif go:
         if not checks:
             st.info(t("law.verify_none"))
         for c in checks:
-            with st.expander(f"{status_label(c.status)} · {c.raw}", expanded=c.status != "ok"):
+            with st.expander(f"{status_label(c.status)} · 「{c.raw}」", expanded=c.status != "ok"):
                 if c.law_name:
-                    st.markdown(t("law.article_ref", law=c.law_name, no=c.article_no))
+                    st.markdown(t("law.cite", law=c.law_name, no=c.article_no))
                 if c.article_text:
                     quote(c.article_text)
 

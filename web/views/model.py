@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from web.common import GEN_DEFAULTS, gen_params, get_llm, guard, llm_spec, t
+from web.common import GEN_DEFAULTS, gen_params, get_llm, guard, labels, llm_spec, t
 
 BACKENDS = ("embedded", "dir", "openai")
 ENGINES = ("auto", "numpy", "transformers")
@@ -65,7 +65,7 @@ def info_rows(info) -> list[dict]:
 st.header(t("nav.model"))
 st.subheader(t("model.backend"), anchor=False)
 backend = st.radio(t("model.backend"), BACKENDS, key=persistent("llm_backend", "embedded"), horizontal=True,
-                   format_func=lambda b: t(f"model.backend_{b}"), label_visibility="collapsed")
+                   format_func=labels(BACKENDS, lambda b: t(f"model.backend_{b}")), label_visibility="collapsed")
 path = url = model = ""
 if backend == "dir":
     path = st.text_input(t("model.dir"), key=persistent("llm_dir", ""))
@@ -75,7 +75,7 @@ elif backend == "openai":
 engine = "auto"
 if backend != "openai":
     engine = st.radio(t("model.engine"), ENGINES, key=persistent("llm_engine", "auto"), horizontal=True,
-                      format_func=lambda e: t(f"model.engine_{e}"))
+                      format_func=labels(ENGINES, lambda e: t(f"model.engine_{e}")))
 if st.button(t("model.apply"), key="llm_apply"):
     for k in ("llm_backend", "llm_dir", "llm_url", "llm_model", "llm_engine"):
         if f"w_{k}" in st.session_state:

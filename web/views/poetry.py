@@ -7,7 +7,9 @@ import streamlit as st
 
 from toolkit import prosody
 from toolkit.i18n import violation_label
-from web.common import get_poetry, guard, lang, llm_spec, local, t, tone_grid_html, tone_legend_html, warm_poetry
+from web.common import (
+    get_poetry, guard, labels, lang, llm_spec, local, quote, t, tone_grid_html, tone_legend_html, warm_poetry,
+)
 
 _QUOTED = re.compile(r"「([^」]+)」")
 _REPEAT = re.compile(r"重字「(.)」出现 (\d+) 次")
@@ -24,8 +26,8 @@ def finding(v) -> str:
     """One finding in words: where, what kind, and (中文) the checker's own explanation."""
     label = violation_label(v.kind, lang())
     if lang() == "zh":
-        msg = local(v.message).removeprefix("古体不拘: ")
-        return f"{where(v)} · {label}：{msg}"
+        msg = local(v.message)
+        return f"{where(v)} · {msg}" if label in msg else f"{where(v)} · {label}：{msg}"
     chars = _QUOTED.findall(v.message)
     return f"{where(v)} · {label}" + (f" 「{chars[0]}」" if chars else "")
 
@@ -36,15 +38,16 @@ def show_report(lines, report) -> None:
     bad = {(v.line, v.pos) for v in violations if v.severity == "error" and v.pos >= 0}
     st.html(tone_grid_html(list(lines), list(report.tones), bad))
     st.html(tone_legend_html())
-    form = report.form or report.ancient
+    ancient = t(f"poetry.style.{report.ancient}") if report.ancient else None
+    form = report.form or ancient
     summary = [t("poetry.form_is", form=form) if form else t("poetry.form_none")]
     if report.rhyme_group:
         summary.append(t("poetry.rhyme_is", group=report.rhyme_group))
     if report.template and report.form in prosody.REGULATED_FORMS:
-        summary.append(report.template)
+        summary.append(template_words(report.template))
     st.caption(" · ".join(summary))
     if report.ancient:
-        st.info(t("poetry.ancient", name=report.ancient))
+        st.info(t("poetry.ancient", name=ancient))
     elif report.form is None and report.reason:
         st.warning(t("poetry.no_form"))
     repeats = [v for v in violations if v.kind == "repeat_char"]
@@ -65,9 +68,21 @@ def show_report(lines, report) -> None:
 
 
 def show_record(rec) -> None:
+    """A classical poem as a quotation: title, dynasty and author as the corpus gives them, then the text."""
     head = " · ".join(x for x in (rec.dynasty, rec.author) if x)
-    st.markdown(f"**{rec.title}**  {head}")
-    st.text(getattr(rec, "text", None) or getattr(rec, "snippet", ""))
+    quote(f"《{rec.title}》 {head}\n" + (getattr(rec, "text", None) or getattr(rec, "snippet", "")))
+
+
+TEMPLATE_PARTS = (("首句不入韵", "poetry.tpl.first_free"), ("首句入韵", "poetry.tpl.first_rhymes"),
+                  ("平起", "poetry.tpl.level_start"), ("仄起", "poetry.tpl.oblique_start"))
+
+
+def template_words(name: str) -> str:
+    """A 近体 template name (平起首句入韵) in the page's language."""
+    if lang() == "zh":
+        return name
+    parts = [t(key) for part, key in TEMPLATE_PARTS if part in name and not (part == "首句入韵" and "不入韵" in name)]
+    return ", ".join(parts) or name
 
 
 def pipeline():
@@ -101,7 +116,7 @@ def generate(pipe, form, topic, keywords, acrostic, rhyme, n, seed) -> None:
     if ready and not warm_poetry(llm_spec()).done:
         ready = False
         with guard(), st.spinner(t("poetry.loading")):
-            pipe.llm  # noqa: B018 - waits for the background load (or raises its error)
+            _ = pipe.llm  # waits for the background load (or raises its error); a bare expression would be shown
             ready = True
     if ready:
         with guard(), st.spinner(t("poetry.generating")):
@@ -145,7 +160,7 @@ with tab_gen:
     keywords = c1.text_input(t("poetry.keywords"), key="poem_kw", placeholder=t("poetry.keywords_placeholder"))
     acrostic = c2.text_input(t("poetry.acrostic"), key="poem_acrostic", help=t("poetry.acrostic_help"))
     rhyme = c1.selectbox(t("poetry.rhyme"), [""] + prosody.rhyme_groups(), key="poem_rhyme",
-                         format_func=lambda g: g or t("common.auto"))
+                         format_func=labels([""], lambda g: t("common.auto")))
     n = c2.number_input(t("poetry.n"), 1, 8, 2, key="poem_n")
     seed = c1.number_input(t("poetry.seed"), 0, 2**31 - 1, 42, key="poem_seed", help=t("poetry.seed_help"))
     if st.button(t("poetry.generate"), type="primary", key="poem_go") or (pending and pending.get("page") == "poetry"):
@@ -173,7 +188,7 @@ with tab_check:
     text = st.text_area(t("poetry.check_label"), key="poem_check_text", height=160,
                         placeholder=t("poetry.check_placeholder"))
     check_form = st.selectbox(t("poetry.check_as"), [""] + FORMS, key="poem_check_form",
-                              format_func=lambda f: f or t("poetry.detect"))
+                              format_func=labels([""], lambda f: t("poetry.detect")))
     if st.button(t("poetry.check_go"), key="poem_check_go"):
         if not text.strip():
             st.warning(t("poetry.check_empty"))
@@ -187,7 +202,7 @@ with tab_search:
     c1, c2, c3, c4 = st.columns(4)
     author = c1.text_input(t("poetry.author"), key="poem_q_author")
     dynasty = c2.text_input(t("poetry.dynasty"), key="poem_q_dynasty")
-    qform = c3.selectbox(t("poetry.form_filter"), [""] + FORMS, key="poem_q_form", format_func=lambda f: f or t("common.any"))
+    qform = c3.selectbox(t("poetry.form_filter"), [""] + FORMS, key="poem_q_form", format_func=labels([""], lambda f: t("common.any")))
     k = c4.number_input(t("poetry.k"), 1, 50, 10, key="poem_q_k")
     if st.button(t("poetry.search_go"), key="poem_q_go"):
         if not q.strip():

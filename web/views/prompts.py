@@ -6,7 +6,7 @@ import streamlit as st
 
 from toolkit.errors import HanlinError
 from toolkit import i18n
-from web.common import get_registry, guard, local, t
+from web.common import get_registry, guard, labels, local, t
 
 
 def task_label(task: str) -> str:
@@ -20,9 +20,9 @@ def template_label(name: str) -> str:
 st.header(t("nav.prompts"))
 reg = get_registry()
 tasks = sorted({reg.get(n).task for n in reg.names()})
-task = st.selectbox(t("任务", "Task"), tasks, key="pt_task", format_func=task_label)
+task = st.selectbox(t("任务", "Task"), tasks, key="pt_task", format_func=labels(tasks, task_label))
 names = reg.names(task=task)
-name = st.selectbox(t("模板", "Template"), names, key="pt_name", format_func=template_label)
+name = st.selectbox(t("模板", "Template"), names, key="pt_name", format_func=labels(names, template_label))
 tpl = reg.get(name)
 about = t(f"prompts.desc.{name}") if i18n.has(f"prompts.desc.{name}") else tpl.description
 source = t("prompts.builtin") if tpl.source == "builtin" else t("prompts.edited")
@@ -37,7 +37,7 @@ text = st.text_area(t("模板内容（YAML 头部 + Jinja2）", "Template (YAML 
 valid = None
 try:
     valid = reg.validate(name, text)
-    st.success(t("模板有效", "Template is valid") + f" · {t('变量', 'variables')}: {', '.join(valid.variables) or '-'}")
+    st.success(t("模板有效", "Template is valid") + f" · {t('变量', 'variables')}: {', '.join(f'`{v}`' for v in valid.variables) or '-'}")
 except HanlinError as e:
     st.error(t("模板无效，保存将被拒绝：", "Invalid template, saving is refused: ") + local(str(e)))
 
