@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import json
 import sys
 
@@ -10,12 +12,14 @@ from toolkit.llm import load_llm
 
 def register(sub) -> None:
     p = sub.add_parser("model", help="模型信息、对话与训练 (model info, chat, train)")
+    examples(p, "hanlin model info", "hanlin model route 床前明月光")
     msub = p.add_subparsers(dest="model_command", metavar="SUBCOMMAND")
 
     info = msub.add_parser("info", help="架构、总参数与每 token 激活参数、专家 (architecture, params, experts)")
     _model_arg(info)
     info.add_argument("--json", action="store_true", help="machine-readable output")
     info.set_defaults(func=run_info)
+    examples(info, "hanlin model info", "hanlin model info --model openai:http://127.0.0.1:8000/v1 --json")
 
     chat = msub.add_parser("chat", help="终端流式对话 (streaming terminal chat; /exit quits)")
     _model_arg(chat)
@@ -25,10 +29,12 @@ def register(sub) -> None:
     chat.add_argument("--seed", type=int, default=None)
     chat.add_argument("--system", default=None, help="system message (instruction-following models only)")
     chat.set_defaults(func=run_chat)
+    examples(chat, "hanlin model chat", "hanlin model chat --temperature 0.5 --seed 1")
 
-    route = msub.add_parser("route", help="每个 token 被路由到哪些专家 (which experts each token is routed to)")
+    route = msub.add_parser("route", aliases=["routing"], help="每个 token 被路由到哪些专家 (which experts each token is routed to)")
+    examples(route, "hanlin model route 床前明月光", "hanlin model route 好雨知时节 --json")
     _model_arg(route)
-    route.add_argument("text", help="text to trace, e.g. '<bos><七绝><题>春夜<文>好雨知时节'")
+    route.add_argument("text", help="要分析的文字 (text to trace), 如 好雨知时节")
     route.add_argument("--json", action="store_true")
     route.set_defaults(func=run_route)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import json
 import logging
 from pathlib import Path
@@ -27,6 +29,7 @@ def register_train(msub) -> None:
     p.add_argument("--export-only", action="store_true", help="export the latest checkpoint (evaluate, card) and exit")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_train)
+    examples(p, "hanlin model train --max-minutes 60", "hanlin model train --tiny --max-steps 20 --work-dir /tmp/moe")
 
 
 def run_train(args) -> int:

@@ -9,14 +9,19 @@ Examples:
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
+import argparse
 import json
 
 
 def register_tasks(sub) -> None:
     """Add ``gen``, ``continue`` and ``search`` to the ``hanlin poem`` group."""
-    g = sub.add_parser("gen", help="按格律生成诗 (generate poems that keep length, rhyme and 平仄)")
+    g = sub.add_parser("gen", aliases=["generate", "write"], help="按格律生成诗 (generate poems that keep length, rhyme and 平仄)")
+    examples(g, "hanlin poem gen 秋日登高 --form 七律", "hanlin poem generate 春夜 --form 五绝 --acrostic 春夏秋冬 -n 3")
+    g.add_argument("topic", nargs="?", default=None, help="题目或主题 (topic; empty = free)")
     g.add_argument("--form", default="七绝", help="体裁: 五绝 七绝 五律 七律 (default 七绝)")
-    g.add_argument("--topic", default="", help="题目或主题 (topic; empty = free)")
+    g.add_argument("--topic", dest="topic_option", default=None, help=argparse.SUPPRESS)  # the older spelling
     g.add_argument("--keywords", default="", help="必须出现的词, 逗号分隔 (keywords, comma-separated)")
     g.add_argument("--acrostic", help="藏头字 (one character per line)")
     g.add_argument("--rhyme", help="平声韵部, 如 东 (level rhyme group)")
@@ -26,15 +31,17 @@ def register_tasks(sub) -> None:
     g.add_argument("--seed", type=int, help="随机种子 (reproducible)")
     g.add_argument("--json", action="store_true", help="JSON output")
     g.set_defaults(func=_gen)
-    c = sub.add_parser("continue", help="续写 (continue a poem from its first lines)")
+    c = sub.add_parser("continue", aliases=["cont"], help="续写 (continue a poem from its first lines)")
+    examples(c, 'hanlin poem continue "白日依山尽，黄河入海流。"', 'hanlin poem continue "床前明月光" --form 五律 --seed 2')
     c.add_argument("opening", help="开头一句或几句 (opening lines)")
     c.add_argument("--form", help="体裁 (default: inferred)")
     c.add_argument("-n", type=int, default=1)
     c.add_argument("--seed", type=int)
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=_continue)
-    s = sub.add_parser("search", help="检索古诗词 (search the corpus by keyword or meaning)")
-    s.add_argument("query")
+    s = sub.add_parser("search", aliases=["find"], help="检索古诗词 (search the corpus by keyword or meaning)")
+    examples(s, "hanlin poem search 明月", "hanlin poem search 明月 --author 李白 -k 5")
+    s.add_argument("query", help="检索词 (keywords or a description)")
     s.add_argument("--author")
     s.add_argument("--dynasty")
     s.add_argument("--form")
@@ -75,7 +82,8 @@ def _print_poems(poems, as_json: bool) -> int:
 
 
 def _gen(args) -> int:
-    poems = _pipeline().generate(args.topic, form=args.form, keywords=args.keywords, acrostic=args.acrostic,
+    topic = args.topic or args.topic_option or ""
+    poems = _pipeline().generate(topic, form=args.form, keywords=args.keywords, acrostic=args.acrostic,
                                  rhyme_group=args.rhyme, n=args.n, seed=args.seed, rhyme_book=args.rhyme_book,
                                  start=args.start)
     return _print_poems(poems, args.json)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 from toolkit.config import get_settings
 from toolkit.llm import load_llm
 from toolkit.llm.server import serve
@@ -15,6 +17,7 @@ def register(sub) -> None:
     p.add_argument("--model", default=None, metavar="SPEC",
                    help="a directory or openai:<base_url>#<model> (default: settings.llm or the embedded model)")
     p.set_defaults(func=run)
+    examples(p, "hanlin serve", "hanlin serve --port 8001 --model data/models/hanlin-moe-mini")
 
 
 def run(args) -> int:

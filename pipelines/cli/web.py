@@ -7,6 +7,8 @@ process stops the server.
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import sys
 
 from toolkit.config import REPO_ROOT, get_settings
@@ -24,6 +26,7 @@ def register(sub) -> None:
                    help="不在后台预加载诗词模型 (by default the poetry model, poem index and line set start "
                         "loading as soon as the server listens; with this flag only after a page view)")
     p.set_defaults(func=run)
+    examples(p, "hanlin web", "hanlin web --lang en --port 8600 --headless")
 
 
 def streamlit_args(host: str, port: int, headless: bool = True) -> list[str]:

@@ -76,8 +76,9 @@ __all__ = ["msg", "has", "env_lang", "check_lang", "violation_label", "LANGS", "
 
 # A bilingual message as Hanlin's errors write it: 中文 (English key terms) ... The pair pattern: a run of
 # Chinese text directly followed by a parenthesised English gloss.
-_PAIR = re.compile(r"([^\s()（）:：,，;；。]*[\u3400-\u9fff][^()（）:：,，;；。]*?)\s*[(（]([^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*)[)）]")
-_GLOSS = re.compile(r"\s*[(（][^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*[)）]")
+_PAIR = re.compile(r"([^\s()（）:：,，;；。·]*[\u3400-\u9fff][^()（）:：,，;；。·]*?)\s*[(（]([^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*)[)）]")
+# A gloss to drop in Chinese mode: words only. A bracket with figures in it ("(score -2.4)") carries data.
+_GLOSS = re.compile(r"\s*[(（][A-Za-z][A-Za-z\s,;/'’.+&-]*[)）]")
 
 
 def localise(text: str, lang: str | None = None) -> str | None:
