@@ -44,7 +44,7 @@ def test_search_json_with_filter(cli):
     hits = json.loads(out)
     assert rc == 0 and len(hits) == 3
     assert {h["law_name"] for h in hits} == {"中华人民共和国劳动合同法"}
-    rc, _, err = cli("law", "search", "  ")
+    rc, _, err = cli("--lang", "en", "law", "search", "  ")
     assert rc == 2 and "empty query" in err
 
 

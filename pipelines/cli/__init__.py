@@ -38,14 +38,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        argparse_language("en")  # argparse's own words back to its defaults for whoever parses next
+
+
+def _main(argv: list[str] | None) -> int:
     argv, lang = split_lang(list(sys.argv[1:] if argv is None else argv))
-    if lang is not None:
-        try:
-            i18n.check_lang(lang)
-        except InvalidInputError as e:
-            print(e, file=sys.stderr)
-            return 2
-        os.environ["HANLIN_LANG"] = lang  # also what `hanlin web` opens in
+    if lang is None:
+        return _run(argv)
+    try:
+        i18n.check_lang(lang)
+    except InvalidInputError as e:
+        print(e, file=sys.stderr)
+        return 2
+    old = os.environ.get("HANLIN_LANG")
+    os.environ["HANLIN_LANG"] = lang  # for the whole command: `hanlin web --lang en` opens in English too
+    try:
+        return _run(argv)
+    finally:
+        if old is None:
+            os.environ.pop("HANLIN_LANG", None)
+        else:
+            os.environ["HANLIN_LANG"] = old
+
+
+def _run(argv: list[str]) -> int:
     lang = i18n.env_lang()
     argparse_language(lang)
     parser = build_parser()
