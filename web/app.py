@@ -35,12 +35,13 @@ PAGES = (
 
 def pages() -> list:
     """The navigation pages, plus hidden aliases so that direct URLs work by file name too (/law_qa as well
-    as /law)."""
+    as /law) and for the start page (/home as well as /)."""
     out, aliases = [], []
     for i, (stem, url, key, icon) in enumerate(PAGES):
         script, title = VIEWS / f"{stem}.py", t(key)
-        out.append(st.Page(script, title=title, icon=icon, url_path=url, default=i == 0))
-        for alias in dict.fromkeys(a for a in (url, stem) if a != url):
+        # The default page is served at /; its own url_path only names it, so /home needs a hidden alias.
+        out.append(st.Page(script, title=title, icon=icon, url_path="start" if i == 0 else url, default=i == 0))
+        for alias in dict.fromkeys(a for a in (url, stem) if i == 0 or a != url):
             aliases.append(st.Page(script, title=title, icon=icon, url_path=alias, visibility="hidden"))
     return out + aliases
 

@@ -96,12 +96,14 @@ def scroll_to_latest(anchor: str = "latest") -> None:
     components.html(
         f"""<script>/* {n} */
         const doc = window.parent.document;
-        function go(tries) {{
-          const el = doc.getElementById({anchor!r});
-          if (el) {{ el.scrollIntoView({{block: "start", behavior: "instant"}}); }}
-          else if (tries > 0) {{ setTimeout(() => go(tries - 1), 100); }}
+        // Streamlit keeps a chat stuck to the bottom while the answer's parts render; scroll a few more times
+        // so the new turn's start wins, then leave the reader alone.
+        for (const ms of [50, 250, 600, 1200, 2000]) {{
+          setTimeout(() => {{
+            const el = doc.getElementById({anchor!r});
+            if (el) el.scrollIntoView({{block: "start", behavior: "instant"}});
+          }}, ms);
         }}
-        setTimeout(() => go(30), 50);
         </script>""",
         height=0,
     )
