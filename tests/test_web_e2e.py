@@ -140,7 +140,7 @@ def test_poetry_generate_streams_then_ranks(page, server):
     page.get_by_role("tab", name="创作").click()
     times = []
     for seed in ("7", "8"):  # the first click may still wait for the background model load
-        box = page.get_by_label("随机种子")
+        box = page.get_by_role("spinbutton", name="随机种子")
         box.fill(seed)
         box.press("Enter")
         settle(page)
@@ -160,7 +160,7 @@ def test_poetry_generate_streams_then_ranks(page, server):
 
 def test_law_citation_check(page, server):
     goto(page, server, "law", "法律问答")
-    page.get_by_role("tab", name="引用核验").click()
+    page.get_by_test_id("stSidebar").get_by_text("核验一段文字中的法条引用").click()
     box = page.get_by_label("粘贴含法条引用的文字")
     box.fill("依据《民法典》第1165条")
     box.press("Control+Enter")
@@ -189,7 +189,8 @@ def test_kb_create_and_upload(page, server, tmp_path):
     name.fill("e2e库")
     name.press("Enter")
     page.get_by_role("button", name="创建").click()
-    page.get_by_role("tab", name="文档").wait_for()
+    page.get_by_test_id("stMainBlockContainer").get_by_text("文档", exact=True).first.click()  # 问答 · 文档 · 检索调试
+    page.locator("input[type=file]").wait_for(state="attached")
     doc = tmp_path / "租赁合同.txt"
     doc.write_text("第一条 押金在租期届满后七日内退还。\n第二条 租金每月一日前支付。", encoding="utf-8")
     page.locator("input[type=file]").set_input_files(str(doc))
@@ -208,8 +209,9 @@ def test_prompts_page(page, server):
 
 def test_model_page_info(page, server):
     goto(page, server, "model", "模型设置")
-    page.get_by_text("参数总量").first.wait_for()
-    page.get_by_role("button", name="生成").click()
+    page.get_by_text("模型信息").first.wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for()  # the model facts: what, value, what it means
+    page.get_by_role("button", name="生成", exact=True).click()
     settle(page)
     out = page.get_by_test_id("stText").last.inner_text()
     assert out and "<bos>" not in out
@@ -247,7 +249,7 @@ def test_language_switch(page, server):
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Statute Q&A").click()
     page.get_by_role("heading", name="Statute Q&A").first.wait_for()
     settle(page)
-    main = page.get_by_test_id("stMain").inner_text()
+    main = page.get_by_test_id("stMainBlockContainer").inner_text()
     assert "法律问答" not in main and "新对话" not in page.get_by_test_id("stSidebar").inner_text()
     shot(page, "language_en")
     page.get_by_test_id("stSidebar").get_by_text("中文").click()
