@@ -123,3 +123,15 @@ def test_errors_and_output_follow_the_language(capsys, tmp_path):
 def test_json_output_is_left_alone(capsys, prosody_ready):
     assert main(["--lang", "zh", "poem", "check", "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["form"] == "五绝"
+
+
+def test_every_option_help_is_in_one_language(lang):
+    for path, p in parsers(lang):
+        for a in p._actions:
+            if not a.help or a.help == argparse.SUPPRESS:
+                continue
+            words = re.sub(r"settings\.\w+|openai:\S+|data/\S+|[\w-]+\.(?:jsonl|sqlite)|HANLIN_\w+|JSON|CPU|zh|en\b", "", a.help)
+            if lang == "en":  # form names are names; nothing else in Chinese
+                assert not HAN.search(re.sub(r"五绝|七绝|五律|七律|平起|仄起", "", words)), (path, a.help)
+            else:
+                assert HAN.search(a.help) and not re.search(r"\([a-z][a-z ,;]+\)", words), (path, a.help)

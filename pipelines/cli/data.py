@@ -23,7 +23,7 @@ def register(subparsers) -> None:
     pull.set_defaults(func=_pull)
     examples(pull, "hanlin data pull", "hanlin data pull --poetry-from ~/chinese-poetry --quiet")
     st = sub.add_parser("status", help="显示已下载的数据 (show what is pulled, with counts)")
-    st.add_argument("--json", action="store_true", help="JSON output")
+    st.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     st.set_defaults(func=_status)
     examples(st, "hanlin data status", "hanlin data status --json")
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])

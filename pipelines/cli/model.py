@@ -17,7 +17,7 @@ def register(sub) -> None:
 
     info = msub.add_parser("info", help="架构、总参数与每 token 激活参数、专家 (architecture, params, experts)")
     _model_arg(info)
-    info.add_argument("--json", action="store_true", help="machine-readable output")
+    info.add_argument("--json", action="store_true", help="JSON 格式输出 (machine-readable output)")
     info.set_defaults(func=run_info)
     examples(info, "hanlin model info", "hanlin model info --model openai:http://127.0.0.1:8000/v1 --json")
 
@@ -27,7 +27,7 @@ def register(sub) -> None:
     chat.add_argument("--top-p", type=float, default=0.95)
     chat.add_argument("--max-new-tokens", type=int, default=256)
     chat.add_argument("--seed", type=int, default=None)
-    chat.add_argument("--system", default=None, help="system message (instruction-following models only)")
+    chat.add_argument("--system", default=None, help="系统消息，仅对能按指令对话的模型有效 (system message, instruction-following models only)")
     chat.set_defaults(func=run_chat)
     examples(chat, "hanlin model chat", "hanlin model chat --temperature 0.5 --seed 1")
 
@@ -35,7 +35,7 @@ def register(sub) -> None:
     examples(route, "hanlin model route 床前明月光", "hanlin model route 好雨知时节 --json")
     _model_arg(route)
     route.add_argument("text", help="要分析的文字 (text to trace), 如 好雨知时节")
-    route.add_argument("--json", action="store_true")
+    route.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     route.set_defaults(func=run_route)
 
     try:
@@ -50,8 +50,7 @@ def register(sub) -> None:
 
 def _model_arg(p) -> None:
     p.add_argument("--model", default=None, metavar="SPEC",
-                   help="目录或 openai:<base_url>#<model> (a directory or openai:<base_url>#<model>); "
-                        "default: settings.llm or the embedded model")
+                   help="模型：目录或 openai:<base_url>#<model>，默认按设置或内置模型 (model: a directory or openai:<base_url>#<model>; default: settings.llm or the embedded model)")
 
 
 def run_info(args) -> int:

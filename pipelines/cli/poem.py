@@ -29,11 +29,11 @@ def register(subparsers) -> None:
     chk.add_argument("--rhyme-book", default="pingshui", metavar="BOOK",
                      help="韵书: pingshui 平水韵 (default), cilin 词林正韵, xinyun 中华新韵, tongyun 中华通韵 "
                           "(English id or Chinese name)")
-    chk.add_argument("--json", action="store_true", help="JSON output")
+    chk.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     chk.set_defaults(func=_check)
     fm = sub.add_parser("forms", aliases=["list"], help="列出支持的体裁与词牌 (list supported forms and 词牌)")
     examples(fm, "hanlin poem forms", "hanlin poem forms --json")
-    fm.add_argument("--json", action="store_true", help="JSON output")
+    fm.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     fm.set_defaults(func=_forms)
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
     try:

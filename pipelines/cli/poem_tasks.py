@@ -14,22 +14,24 @@ from pipelines.cli.conventions import examples
 import argparse
 import json
 
+from toolkit.i18n import msg
+
 
 def register_tasks(sub) -> None:
     """Add ``gen``, ``continue`` and ``search`` to the ``hanlin poem`` group."""
     g = sub.add_parser("gen", aliases=["generate", "write"], help="按格律生成诗 (generate poems that keep length, rhyme and 平仄)")
     examples(g, "hanlin poem gen 秋日登高 --form 七律", "hanlin poem generate 春夜 --form 五绝 --acrostic 春夏秋冬 -n 3")
     g.add_argument("topic", nargs="?", default=None, help="题目或主题 (topic; empty = free)")
-    g.add_argument("--form", default="七绝", help="体裁: 五绝 七绝 五律 七律 (default 七绝)")
+    g.add_argument("--form", default="七绝", help=msg("cli.poem_form"))
     g.add_argument("--topic", dest="topic_option", default=None, help=argparse.SUPPRESS)  # the older spelling
     g.add_argument("--keywords", default="", help="必须出现的词, 逗号分隔 (keywords, comma-separated)")
     g.add_argument("--acrostic", help="藏头字 (one character per line)")
     g.add_argument("--rhyme", help="平声韵部, 如 东 (level rhyme group)")
     g.add_argument("--rhyme-book", default="pingshui", help="韵书 (pingshui, xinyun ...)")
-    g.add_argument("--start", choices=("平起", "仄起"), help="起式")
-    g.add_argument("-n", type=int, default=1, help="生成几首 (1..20)")
+    g.add_argument("--start", choices=("平起", "仄起"), help="起式：平起或仄起 (whether the first line starts level or oblique)")
+    g.add_argument("-n", type=int, default=1, help="生成几首，1 到 20 (how many poems, 1 to 20)")
     g.add_argument("--seed", type=int, help="随机种子 (reproducible)")
-    g.add_argument("--json", action="store_true", help="JSON output")
+    g.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     g.set_defaults(func=_gen)
     c = sub.add_parser("continue", aliases=["cont"], help="续写 (continue a poem from its first lines)")
     examples(c, 'hanlin poem continue "白日依山尽，黄河入海流。"', 'hanlin poem continue "床前明月光" --form 五律 --seed 2')
@@ -37,7 +39,7 @@ def register_tasks(sub) -> None:
     c.add_argument("--form", help="体裁 (default: inferred)")
     c.add_argument("-n", type=int, default=1)
     c.add_argument("--seed", type=int)
-    c.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     c.set_defaults(func=_continue)
     s = sub.add_parser("search", aliases=["find"], help="检索古诗词 (search the corpus by keyword or meaning)")
     examples(s, "hanlin poem search 明月", "hanlin poem search 明月 --author 李白 -k 5")
@@ -46,7 +48,7 @@ def register_tasks(sub) -> None:
     s.add_argument("--dynasty")
     s.add_argument("--form")
     s.add_argument("-k", type=int, default=10)
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     s.set_defaults(func=_search)
 
 

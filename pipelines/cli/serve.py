@@ -12,10 +12,10 @@ from toolkit.llm.server import serve
 def register(sub) -> None:
     p = sub.add_parser("serve", help="OpenAI 兼容服务 (OpenAI-compatible server: /v1/models, /v1/completions, "
                                      "/v1/chat/completions)")
-    p.add_argument("--host", default=None, help="bind address (default: settings.host = 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--host", default=None, help="监听地址，默认 127.0.0.1 (bind address, default: settings.host = 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="端口，默认 8000 (port, default 8000)")
     p.add_argument("--model", default=None, metavar="SPEC",
-                   help="a directory or openai:<base_url>#<model> (default: settings.llm or the embedded model)")
+                   help="模型：目录或 openai:<base_url>#<model>，默认按设置或内置模型 (model: a directory or openai:<base_url>#<model>; default: settings.llm or the embedded model)")
     p.set_defaults(func=run)
     examples(p, "hanlin serve", "hanlin serve --port 8001 --model data/models/hanlin-moe-mini")
 

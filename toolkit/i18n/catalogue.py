@@ -343,6 +343,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.interrupted": ("已中断", "Interrupted"),
     "cli.examples": ("示例", "Examples"),
     "cli.lang": ("界面语言：zh 中文、en 英文（默认取 HANLIN_LANG）", "Message language: zh Chinese, en English (default: HANLIN_LANG)"),
+    "cli.poem_form": ("体裁：五绝、七绝、五律、七律或词牌名，默认七绝", "form: 五绝, 七绝, 五律, 七律 or a ci tune name; default 七绝"),
     "cli.description": ("翰林 Hanlin：诗词、法律问答与文书、知识库问答，运行在本机的 MoE 模型上", "Hanlin: poetry, statute Q&A and drafting, and document Q&A on a local MoE model"),
 }
 

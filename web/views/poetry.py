@@ -8,7 +8,8 @@ import streamlit as st
 from toolkit import prosody
 from toolkit.i18n import violation_label
 from web.common import (
-    get_poetry, guard, labels, lang, llm_spec, local, quote, t, tone_grid_html, tone_legend_html, warm_poetry,
+    get_poetry, guard, labels, lang, llm_spec, local, mark, quote, scroll_to_latest, t, tone_grid_html,
+    tone_legend_html, warm_poetry,
 )
 
 _QUOTED = re.compile(r"「([^」]+)」")
@@ -124,6 +125,7 @@ def generate(pipe, form, topic, keywords, acrostic, rhyme, n, seed) -> None:
             poems = pipe.generate(topic=topic or None, form=form, keywords=kws, acrostic=acrostic or None,
                                   rhyme_group=rhyme or None, n=int(n), seed=int(seed), on_draft=draft_view(live))
             st.session_state["poems"] = poems
+            st.session_state["poems_scroll"] = True  # the results sit below the form: bring them into view
             st.session_state["poems_request"] = (form, topic)
             st.session_state.pop("poems_related", None)
             if poems:
@@ -167,6 +169,7 @@ with tab_gen:
         generate(pipeline(), form, topic, keywords, acrostic, rhyme, n, seed)
     poems = st.session_state.get("poems", [])
     if poems:
+        mark("poem_results")
         left, right = st.columns([3, 2])
         with left:
             for i, poem in enumerate(poems):
@@ -183,6 +186,8 @@ with tab_gen:
                 st.caption(t("poetry.related_none"))
             for rec in hits:
                 show_record(rec)
+        if st.session_state.pop("poems_scroll", False):
+            scroll_to_latest("poem_results")
 
 with tab_check:
     text = st.text_area(t("poetry.check_label"), key="poem_check_text", height=160,
