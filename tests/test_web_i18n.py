@@ -173,3 +173,15 @@ def test_model(page, lang):
     at.button(key="route_go").click().run()
     check(at, lang)
     assert any(x.value == out for x in at.text), "the test output stays after tracing"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_unreachable_server_is_a_message(page, lang):
+    at = page("model", lang)
+    at.session_state["llm_spec"] = "openai:http://127.0.0.1:9/v1#none"  # nothing listens on port 9
+    at.run()
+    check(at, lang)
+    if any(b.key == "llm_go" for b in at.button):  # a backend that connects lazily fails at the first generation
+        at.button(key="llm_go").click().run()
+    check(at, lang)  # no ConnectError / [Errno …] on screen: what happened and what to do, details folded
+    assert at.error and any(e.label in ("详情", "Details") for e in at.expander)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from contextlib import contextmanager
 
 import streamlit as st
@@ -51,6 +52,7 @@ def local(text: str) -> str:
     return found[0][:1].upper() + found[0][1:] if found else text
 
 
+_INTERNAL = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b|\[Errno|Traceback")
 ERROR_KEYS = ((InvalidInputError, "error.invalid"), (DataMissingError, "error.data_missing"),
               (BackendError, "error.backend"), (HanlinError, "error.generic"))
 
@@ -61,8 +63,13 @@ def show_error(e: BaseException) -> None:
     if isinstance(e, HanlinError):
         key = next(k for cls, k in ERROR_KEYS if isinstance(e, cls))
         said = i18n.localise(raw, lang())
-        st.error(said if said and (lang() == "en" or i18n.looks_chinese(said)) else t(key))
-        if said and said != raw.strip():
+        if said and lang() == "zh" and not i18n.looks_chinese(said):
+            said = None
+        inner = _INTERNAL.search(said or "")
+        if inner:  # a library's words inside our message (ConnectError: [Errno 111] …): keep what we said
+            said = said[: inner.start()].rstrip(" :：,，;；") + ("。" if lang() == "zh" else ". ") + t(key)
+        st.error(said or t(key))
+        if said != raw.strip():
             with st.expander(t("common.details")):
                 st.text(raw)
     else:  # a library's own failure (a refused connection, a broken file): never its class name on screen

@@ -148,6 +148,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "law.status.unknown": ("无法核验", "could not be checked"),
     "law.answer_in_chinese": ("回答以中文给出", "The answer is written in Chinese, the language of the statutes it cites:"),
     "law.cite": ("《{law}》第 {no} 条", "《{law}》 Article {no}"),
+    "law.quoted_above": ("条文全文已在上面的回答中引用。", "The article is quoted in full in the answer above."),
     "law.verify_title": ("核验一段文字中的法条引用", "Check the statute citations in a text"),
     "law.verify_label": ("粘贴含法条引用的文字", "Paste text that cites statutes"),
     "law.verify_placeholder": ("例如：依据《民法典》第1165条……", "e.g. 依据《民法典》第1165条……"),

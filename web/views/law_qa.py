@@ -29,7 +29,10 @@ def show_citations(answer) -> None:
         seen.add((s.law_name, s.article_no))
         c = checks.get((s.law_name, s.article_no))
         with st.expander(f"{cite(s)} · {status_label(c.status if c else 'ok')}"):
-            quote(f"{s.chapter}\n{s.text}" if s.chapter else s.text)
+            if s.text[:40] in answer.text:  # the answer already quotes it in full: say where, not twice
+                st.caption(t("law.quoted_above"))
+            else:
+                quote(f"{s.chapter}\n{s.text}" if s.chapter else s.text)
     for c in answer.checks:
         if c.status != "ok" and (c.law_name, c.article_no) not in seen:
             st.warning(f"{status_label(c.status)}: 「{c.raw}」")

@@ -82,7 +82,7 @@ if st.button(t("model.apply"), key="llm_apply"):
             st.session_state[k] = st.session_state[f"w_{k}"]
     st.session_state["llm_spec"] = spec_for(backend, path, url, model, engine)
     st.session_state.pop("model_test", None)
-st.caption(t("model.current", spec=llm_spec() or t("model.default")))
+st.caption(t("model.current", spec=f"`{llm_spec()}`" if llm_spec() else t("model.default")))
 
 st.subheader(t("model.params"), anchor=False)
 c1, c2, c3, c4 = st.columns(4)
