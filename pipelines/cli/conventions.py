@@ -90,7 +90,7 @@ class LocalisedWriter(io.TextIOBase):
     def _line(self, line: str) -> str:
         if "(" not in line and "（" not in line:
             return line
-        return i18n.localise(line, self.lang) or line
+        return i18n.localise(line, self.lang, strict=False) or line
 
     def flush(self) -> None:
         if self._buf:  # a prompt or a streamed piece without its newline yet: pass it on as it is

@@ -81,17 +81,20 @@ _PAIR = re.compile(r"([^\s()（）:：,，;；。·]*[\u3400-\u9fff][^()（）:�
 _GLOSS = re.compile(r"\s*[(（][A-Za-z][A-Za-z\s,;/'’.+&-]*[)）]")
 
 
-def localise(text: str, lang: str | None = None) -> str | None:
+def localise(text: str, lang: str | None = None, strict: bool = True) -> str | None:
     """One language out of a bilingual message (``找不到文件 (file not found): x``).
 
     Chinese: the English glosses in brackets are dropped. English: each Chinese phrase is replaced by its
-    gloss; None when Chinese words are left over (the caller then shows a catalogue message instead).
+    gloss; when Chinese words are left over, None (``strict``: the caller shows a catalogue message instead)
+    or the text with what could be replaced (names such as a knowledge base's stay as they are).
     """
     if (lang or env_lang()) != "en":
         return _GLOSS.sub("", text).strip()
     out = _PAIR.sub(lambda m: m.group(2).strip(), text)
     plain = re.sub(r"[「《“\"'][^」》”\"']*[」》”\"']", "", out)
-    return None if looks_chinese(plain) else out.strip()
+    if looks_chinese(plain) and strict:
+        return None
+    return out.strip() if out != text or not looks_chinese(plain) else None
 
 
 __all__ += ["localise"]
