@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from toolkit.errors import InvalidInputError
+from toolkit.i18n import has, msg
 
 STATUS_STYLE = {"ok": "green", "no_such_article": "red", "unknown_law": "red", "not_current": "yellow"}
 
@@ -115,7 +116,8 @@ def _verify(args) -> int:
         mark = "✓" if c.ok else "✗"
         style = "red" if c.quote_ok is False else STATUS_STYLE.get(c.status, "")
         target = f"《{c.law_name}》{c.article_label or ''}" if c.law_name else "—"
-        con.print(f"[{style}]{mark} {c.status}[/]  [bold]{escape(c.raw)}[/] → {escape(target)}")
+        status = msg(f"law.status.{c.status}") if has(f"law.status.{c.status}") else msg("law.status.unknown")
+        con.print(f"[{style}]{mark} {escape(status)}[/]  [bold]{escape(c.raw)}[/] → {escape(target)}")
         con.print(f"    {c.message}", markup=False)
         if c.quote_ok is False and c.article_text:
             con.print(f"    条文 (article): {c.article_text}", markup=False)

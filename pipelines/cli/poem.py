@@ -14,6 +14,7 @@ from pipelines.cli.conventions import examples
 import json
 
 from pipelines.cli.law import read_text_arg
+from toolkit.i18n import violation_label
 
 TONE_STYLE = {"平": "cyan", "仄": "magenta", "中": "yellow"}
 
@@ -64,7 +65,7 @@ def render(report, console=None) -> None:
     from rich.text import Text
 
     con = console or Console(highlight=False, soft_wrap=True)
-    head = f"[bold]{escape(report.form or '未能识别体裁')}[/bold]"
+    head = f"[bold]{escape(report.form or report.ancient or '未能识别体裁 (form not recognised)')}[/bold]"
     if report.template:
         head += f" · {escape(report.template)}"
     if report.rhyme_group:
@@ -92,7 +93,8 @@ def render(report, console=None) -> None:
         if v.pos >= 0:
             where += f"第{v.pos + 1}字"
         colour = "red" if v.severity == "error" else "yellow"
-        con.print(f"[{colour}]{'✗' if v.severity == 'error' else '·'} {where} [{v.kind}][/{colour}] {escape(v.message)}")
+        label = violation_label(v.kind)
+        con.print(f"[{colour}]{'✗' if v.severity == 'error' else '·'} {where} {escape(label)}:[/{colour}] {escape(v.message)}")
     if not report.form and report.reason:
         con.print(f"[yellow]{escape(report.reason)}[/yellow]")
 

@@ -14,7 +14,7 @@ from pipelines.cli.conventions import examples
 import argparse
 import json
 
-from toolkit.i18n import msg
+from toolkit.i18n import msg, violation_label
 
 
 def register_tasks(sub) -> None:
@@ -60,7 +60,8 @@ def _pipeline():
 
 def _summary(report) -> str:
     errs = report.errors
-    verdict = "合律 ✓ (ok)" if report.ok else f"不合律 ✗ ({len(errs)} errors: {', '.join(sorted(report.kinds()))})"
+    kinds = "、".join(sorted(violation_label(k) for k in report.kinds()))
+    verdict = "合律 ✓ (ok)" if report.ok else f"不合律 ✗: {kinds}"
     return f"{report.form} · {report.template or ''} · 韵部 {report.rhyme_group or '?'} · {verdict}"
 
 
@@ -73,7 +74,7 @@ def _print_poems(poems, as_json: bool) -> int:
         print(p.text)
         print(f"  {_summary(p.report)}")
         for v in p.report.errors:
-            print(f"  ✗ 第{v.line + 1}句 [{v.kind}] {v.message}")
+            print(f"  ✗ 第{v.line + 1}句 {violation_label(v.kind)}: {v.message}")
         if p.copied_lines:
             print(f"  ! 与古诗重句 (verbatim corpus lines): {', '.join(p.copied_lines)}")
         for note in p.notes:

@@ -77,8 +77,13 @@ __all__ = ["msg", "has", "env_lang", "check_lang", "violation_label", "LANGS", "
 # A bilingual message as Hanlin's errors write it: 中文 (English key terms) ... The pair pattern: a run of
 # Chinese text directly followed by a parenthesised English gloss.
 _PAIR = re.compile(r"([^\s()（）:：,，;；。·]*[\u3400-\u9fff][^()（）:：,，;；。·]*?)\s*[(（]([^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*)[)）]")
-# A gloss to drop in Chinese mode: words only. A bracket with figures in it ("(score -2.4)") carries data.
-_GLOSS = re.compile(r"\s*[(（][A-Za-z][A-Za-z\s,;/'’.+&-]*[)）]")
+# A gloss to drop in Chinese mode: a bracket without Chinese that reads as words ("(file not found)",
+# "(2 citations, 1 with problems)"); a bracket of figures with at most one word ("(score -2.4)") is data.
+_GLOSS = re.compile(r"\s*[(（]([^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*)[)）]")
+
+
+def _is_gloss(inner: str) -> bool:
+    return not re.search(r"\d", inner) or len(re.findall(r"[A-Za-z]{2,}", inner)) >= 2
 
 
 def localise(text: str, lang: str | None = None, strict: bool = True) -> str | None:
@@ -89,7 +94,7 @@ def localise(text: str, lang: str | None = None, strict: bool = True) -> str | N
     or the text with what could be replaced (names such as a knowledge base's stay as they are).
     """
     if (lang or env_lang()) != "en":
-        return _GLOSS.sub("", text).strip()
+        return _GLOSS.sub(lambda m: "" if _is_gloss(m.group(1)) else m.group(0), text).strip()
     out = _PAIR.sub(lambda m: m.group(2).strip(), text)
     plain = re.sub(r"[「《“\"'][^」》”\"']*[」》”\"']", "", out)
     if looks_chinese(plain) and strict:
