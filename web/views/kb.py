@@ -19,7 +19,7 @@ _CONF = re.compile(r"coverage=([\d.]+), dense=([\d.]+), bm25_overlap=(\w+)")
 # hidden here; the label above the box says the same in the page's language.
 UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button * { display: none; }
 [data-testid="stFileUploaderDropzone"] button::after { content: "%s"; font-size: 0.9rem; }
 </style>"""
 

@@ -109,7 +109,8 @@ if llm is None:
 from toolkit.llm import model_info  # noqa: E402
 
 with st.expander(t("model.info"), expanded=True), guard():
-    st.dataframe(info_rows(model_info(llm)), hide_index=True, use_container_width=True)
+    rows = info_rows(model_info(llm))
+    st.dataframe(rows, hide_index=True, use_container_width=True, height=35 * (len(rows) + 1) + 3)  # every row shown
 
 st.subheader(t("model.try"), anchor=False)
 st.caption(t("model.try_note"))
