@@ -100,7 +100,7 @@ def register_tasks(law_subparsers) -> None:
     p.add_argument("--variant", help="变体 (variant)，如 要素式（民间借贷起诉状）")
     p.add_argument("--fields", help="字段 JSON 文件 (fields file)")
     p.add_argument("--example", action="store_true", help="使用内置示例字段 (use the built-in example)")
-    p.add_argument("--out", help="输出文件 .docx 或 .md (output file)")
+    p.add_argument("--out", help="输出文件，可为 .docx 或 .md 文件 (output file: .docx or .md)")
     p.add_argument("--list", action="store_true", help="列出文书类型及字段 (list kinds and fields)")
     p.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     p.set_defaults(func=_draft)

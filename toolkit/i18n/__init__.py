@@ -75,8 +75,9 @@ __all__ = ["msg", "has", "env_lang", "check_lang", "violation_label", "LANGS", "
 
 
 # A bilingual message as Hanlin's errors write it: 中文 (English key terms) ... The pair pattern: a run of
-# Chinese text directly followed by a parenthesised English gloss.
-_PAIR = re.compile(r"([^\s()（）:：,，;；。·]*[\u3400-\u9fff][^()（）:：,，;；。·]*?)\s*[(（]([^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*)[)）]")
+# Chinese text ending in a Chinese character, directly followed by a parenthesised English gloss (a command
+# or a name just before the bracket is not part of what the gloss translates).
+_PAIR = re.compile(r"([^\s()（）:：,，;；。·]*[\u3400-\u9fff](?:[^()（）:：,，;；。·]*[\u3400-\u9fff])?)\s*[(（]([^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*)[)）]")
 # A gloss to drop in Chinese mode: a bracket without Chinese that reads as words ("(file not found)",
 # "(2 citations, 1 with problems)"); a bracket of figures with at most one word ("(score -2.4)") is data.
 _GLOSS = re.compile(r"\s*[(（]([^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*)[)）]")
@@ -105,9 +106,17 @@ def localise(text: str, lang: str | None = None, strict: bool = True) -> str | N
 __all__ += ["localise"]
 
 
+_TRAILING = re.compile(r"[(（]([^()（）\u3400-\u9fff]*[A-Za-z][^()（）\u3400-\u9fff]*)[)）]\s*$")
+
+
 def glosses(text: str) -> list[str]:
-    """The English glosses in brackets of a bilingual message, in order."""
-    return [m.group(2).strip() for m in _PAIR.finditer(text)]
+    """The English glosses in brackets of a bilingual message, in order; a message written as
+    ``中文说明 (the whole of it in English)`` gives its closing bracket."""
+    found = [m.group(2).strip() for m in _PAIR.finditer(text)]
+    if not found:
+        m = _TRAILING.search(text)
+        found = [m.group(1).strip()] if m else []
+    return found
 
 
 __all__ += ["glosses"]
