@@ -185,3 +185,14 @@ def test_unreachable_server_is_a_message(page, lang):
         at.button(key="llm_go").click().run()
     check(at, lang)  # no ConnectError / [Errno …] on screen: what happened and what to do, details folded
     assert at.error and any(e.label in ("详情", "Details") for e in at.expander)
+
+
+@pytest.mark.parametrize("example,check_state", [
+    ("prompts", lambda at: at.session_state["pt_name"] == "poem_generate"),
+    ("model", lambda at: at.session_state["model_test"] and at.session_state["route_trace"] is not None),
+])
+def test_start_page_examples(page, example, check_state):
+    at = page("home", "en")
+    at.button(key=f"home_try_{example}").click().run()
+    check(at, "en")
+    assert check_state(at)

@@ -51,6 +51,8 @@ def wrong_language(text: str, lang: str, terms: set[str]) -> str | None:
     return " ".join(words) if words else None
 
 
+# `code` spans hold what the user writes in that syntax: a template's variables, a model spec.
+CODE_SPAN = re.compile(r"`[^`]*`")
 # Streamlit's own markup (icons, colours) renders as pictures, not words.
 MARKUP = re.compile(r":material/[a-z_]+:|:(?:red|green|orange|blue|violet|gray|grey|rainbow|primary)\[|(?<=:)\]")
 
@@ -60,7 +62,7 @@ def problems(lines: list[str], lang: str) -> list[str]:
     out = []
     for line in lines:
         line = MARKUP.sub("", line)
-        codes = internal_codes(line)
+        codes = internal_codes(CODE_SPAN.sub("", line))
         if codes:
             out.append(f"internal code {codes} in: {line}")
         wrong = wrong_language(line, lang, terms)

@@ -123,13 +123,16 @@ else:  # the embedded poetry model continues a form and a title; its control tok
     kind = c1.selectbox(t("model.kind"), list(REGULATED_FORMS), index=1, key="llm_kind")
     title = c2.text_input(t("model.title"), value="春夜", key="llm_title")
     prompt = build_prompt(kind if kind in KINDS else "七绝", title)
-if st.button(t("model.generate"), key="llm_go", type="primary"):
+pending = st.session_state.pop("try", None)
+trying = bool(pending and pending.get("page") == "model")  # the start page's example: generate, then trace
+if st.button(t("model.generate"), key="llm_go", type="primary") or trying:
     with guard():
         out = st.write_stream(plain(piece) if not llm.capable else piece for piece in llm.stream(prompt, **gen_params()))
         text = plain(out if isinstance(out, str) else "".join(map(str, out)))
         st.session_state["model_test"] = text
         st.session_state["last_generation"] = text
         st.session_state["route_text"] = text  # the routing box below follows the latest generation
+        st.session_state["route_now"] = trying
         st.rerun()
 if st.session_state.get("model_test"):
     st.text(st.session_state["model_test"])
@@ -141,7 +144,7 @@ if "route_text" not in st.session_state or st.session_state.get("route_seen") !=
     st.session_state["route_text"] = st.session_state.get("last_generation") or t("model.route_sample")
     st.session_state["route_seen"] = st.session_state.get("last_generation")
 text = st.text_area(t("model.route_text"), key="route_text")
-if st.button(t("model.route_go"), key="route_go"):
+if st.button(t("model.route_go"), key="route_go") or st.session_state.pop("route_now", False):
     if not text.strip():
         st.warning(t("model.route_empty"))
     else:

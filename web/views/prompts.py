@@ -20,6 +20,9 @@ def template_label(name: str) -> str:
 st.header(t("nav.prompts"))
 reg = get_registry()
 tasks = sorted({reg.get(n).task for n in reg.names()})
+pending = st.session_state.pop("try", None)
+if pending and pending.get("page") == "prompts" and "poem_generate" in reg.names():  # the start page's example
+    st.session_state["pt_task"], st.session_state["pt_name"] = reg.get("poem_generate").task, "poem_generate"
 task = st.selectbox(t("任务", "Task"), tasks, key="pt_task", format_func=labels(tasks, task_label))
 names = reg.names(task=task)
 name = st.selectbox(t("模板", "Template"), names, key="pt_name", format_func=labels(names, template_label))
