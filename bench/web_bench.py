@@ -89,7 +89,7 @@ def _poem(page, seed: str, topic: str, not_before: float = 0.0) -> tuple[float, 
     first streamed draft characters, seconds until the first candidate's complete text and 平仄 grid are
     shown and the run has ended)."""
     for label, value in (("题目", topic), ("随机种子", seed)):
-        box = page.get_by_label(label)
+        box = page.get_by_label(label, exact=True)  # not the field's "Help for …" button
         box.fill(value)
         box.press("Enter")
         _settle(page)
@@ -137,7 +137,7 @@ def _one_run(browser, delay: float, engine: str = "auto") -> dict:
                     raise TimeoutError("server did not answer")
                 time.sleep(0.05)
         health = time.perf_counter() - t0
-        page.goto(url)
+        page.goto(url + "/poetry")  # / is the start page
         page.get_by_role("heading", name="诗词创作").first.wait_for()
         _settle(page)
         usable = time.perf_counter() - t0

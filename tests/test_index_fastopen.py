@@ -242,9 +242,9 @@ def test_old_version_is_rebuilt_by_if_missing(built_poems, capsys):
     m = json.loads(mpath.read_text())
     mpath.write_text(json.dumps({**m, "version": 1}))
     assert not ci.is_valid("poems", s)
-    assert main(["index", "build", "--if-missing", "--only", "poems", "--quiet"]) == 0
+    assert main(["--lang", "en", "index", "build", "--if-missing", "--only", "poems", "--quiet"]) == 0
     assert "docs" in capsys.readouterr().out and ci.is_valid("poems", s)
-    assert main(["index", "build", "--if-missing", "--only", "poems", "--quiet"]) == 0
+    assert main(["--lang", "en", "index", "build", "--if-missing", "--only", "poems", "--quiet"]) == 0
     assert "skipped" in capsys.readouterr().out
 
 
@@ -252,10 +252,10 @@ def test_cli_verify(built_poems, capsys):
     from pipelines.cli import main
 
     ci, s = built_poems
-    assert main(["index", "verify", "--only", "poems"]) == 0
+    assert main(["--lang", "en", "index", "verify", "--only", "poems"]) == 0
     assert "ok, crc32" in capsys.readouterr().out
     _flip_last_byte(ci.index_path("poems", s) / "docs.sqlite")
-    assert main(["index", "verify", "--only", "poems", "--mode", "size"]) == 0
-    assert main(["index", "verify"]) == 1  # poems altered, laws not built
+    assert main(["--lang", "en", "index", "verify", "--only", "poems", "--mode", "size"]) == 0
+    assert main(["--lang", "en", "index", "verify"]) == 1  # poems altered, laws not built
     out = capsys.readouterr().out
     assert "checksum mismatch" in out and "hanlin index build --only laws" in out

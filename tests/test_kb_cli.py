@@ -12,7 +12,7 @@ def test_kb_cli_flow(kb_settings, tmp_path, capsys):
     bad = tmp_path / "a.xlsx"
     bad.write_bytes(b"x")
     assert main(["kb", "create", "法规"]) == 0
-    assert main(["kb", "add", "法规", str(law), str(law), str(bad), "-q"]) == 1  # one refused
+    assert main(["--lang", "en", "kb", "add", "法规", str(law), str(law), str(bad), "-q"]) == 1  # one refused
     out, err = capsys.readouterr()
     assert "✓" in out and "duplicate" in out and "unsupported" in err
     assert main(["kb", "ls"]) == 0 and "法规" in capsys.readouterr().out

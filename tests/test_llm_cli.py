@@ -16,7 +16,7 @@ def test_model_info_json(tiny_model_dir, capsys):
 def test_model_info_text_and_missing_dir(tiny_model_dir, tmp_path, capsys):
     assert main(["model", "info", "--model", str(tiny_model_dir)]) == 0
     assert "active params/token" in capsys.readouterr().out
-    assert main(["model", "info", "--model", str(tmp_path / "none")]) == 2
+    assert main(["--lang", "en", "model", "info", "--model", str(tmp_path / "none")]) == 2
     assert "not found" in capsys.readouterr().err
 
 

@@ -111,7 +111,7 @@ def test_index_build_only_lines(corpus_settings, capsys):
     from pipelines.cli import main
     from pipelines.poetry import linehash
 
-    assert main(["index", "build", "--only", "lines", "--quiet"]) == 0
+    assert main(["--lang", "en", "index", "build", "--only", "lines", "--quiet"]) == 0
     assert "distinct lines" in capsys.readouterr().out and linehash.is_valid(corpus_settings)
-    assert main(["index", "build", "--only", "lines", "--if-missing"]) == 0
+    assert main(["--lang", "en", "index", "build", "--only", "lines", "--if-missing"]) == 0
     assert "skipped" in capsys.readouterr().out

@@ -27,7 +27,8 @@ def test_famous_regulated_poems(title, author, text, form, group):
 
 @pytest.mark.parametrize("title,author,text", NOT_REGULATED, ids=[r[0] for r in NOT_REGULATED])
 def test_unregulated_poems_are_not_called_regulated(title, author, text):
-    assert not check(text).ok
+    r = check(text)
+    assert not (r.ok and r.form), (r.form, r.ok)  # either 古体 (form None) or a 近体 form that does not fit
 
 
 @pytest.mark.parametrize("title,text,kind", KNOWN_FAULTS)

@@ -4,6 +4,7 @@ One action per page; screenshots land in tests/artifacts/ (git-ignored).
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -74,15 +75,20 @@ def page(server):
 
 
 def goto(page, server, path: str, heading: str):
-    """Open a page through the sidebar navigation (the poetry page: a fresh load of the default page /)."""
+    """Open a page through the sidebar navigation (a fresh load of the start page / first)."""
     url, _ = server
-    if path == "poetry" or not page.url.startswith(url):
-        page.goto(url)
-    if path != "poetry":
-        page.get_by_test_id("stSidebarNav").get_by_role("link", name=heading).click()
-    page.get_by_role("heading", name=heading).first.wait_for()
+    page.goto(url)
+    page.get_by_role("heading", name="翰林 Hanlin").first.wait_for()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=heading).click()
+    page.wait_for_url(f"{url}/{path}")
+    page.locator("h2", has_text=heading).first.wait_for()  # the page's own header (the start page has cards)
     settle(page)
-    assert page.url.rstrip("/").endswith("/" + path) or path == "poetry"
+
+
+def in_view(page, locator) -> bool:
+    """Whether the element's top is inside the browser window (no scrolling needed to see it start)."""
+    box = locator.bounding_box()
+    return box is not None and 0 <= box["y"] < page.viewport_size["height"] - 40
 
 
 def settle(page) -> None:
@@ -102,7 +108,7 @@ def test_direct_page_urls(page, server):
     url, t0 = server
     for path, heading in (("law", "法律问答"), ("law_qa", "法律问答"), ("poetry", "诗词创作"), ("draft", "文书起草"),
                           ("drafting", "文书起草"), ("kb", "知识库"), ("prompts", "提示词模板"), ("model", "模型设置"),
-                          ("", "诗词创作")):
+                          ("", "翰林 Hanlin"), ("home", "翰林 Hanlin")):
         page.goto(f"{url}/{path}")
         page.get_by_role("heading", name=heading).first.wait_for()
         settle(page)
@@ -120,7 +126,8 @@ def test_poetry_check(page, server):
     box.fill("床前明月光，疑是地上霜。举头望明月，低头思故乡。")
     box.press("Control+Enter")
     page.get_by_role("button", name="检查格律").click()
-    page.get_by_text("孤平").first.wait_for()
+    page.get_by_text("五言古绝").first.wait_for()  # 古体: the 近体 rules are said not to apply
+    assert page.get_by_text("不拘平仄").count() >= 1 and page.get_by_text("平声").count() >= 1  # legend
     shot(page, "poetry")
 
 
@@ -134,7 +141,7 @@ def test_poetry_generate_streams_then_ranks(page, server):
     page.get_by_role("tab", name="创作").click()
     times = []
     for seed in ("7", "8"):  # the first click may still wait for the background model load
-        box = page.get_by_label("随机种子")
+        box = page.get_by_role("spinbutton", name="随机种子")
         box.fill(seed)
         box.press("Enter")
         settle(page)
@@ -154,7 +161,7 @@ def test_poetry_generate_streams_then_ranks(page, server):
 
 def test_law_citation_check(page, server):
     goto(page, server, "law", "法律问答")
-    page.get_by_role("tab", name="引用核验").click()
+    page.get_by_test_id("stSidebar").get_by_text("核验一段文字中的法条引用").click()
     box = page.get_by_label("粘贴含法条引用的文字")
     box.fill("依据《民法典》第1165条")
     box.press("Control+Enter")
@@ -170,6 +177,10 @@ def test_drafting_example_to_download(page, server):
     settle(page)
     page.get_by_role("button", name="生成文书").click()
     page.get_by_role("button", name="下载 .docx").wait_for()
+    settle(page)
+    page.wait_for_timeout(500)
+    assert in_view(page, page.get_by_role("heading", name="起草结果")), "the result is scrolled into view"
+    page.screenshot(path=str(ARTIFACTS / "web_drafting_result.png"))
     shot(page, "drafting")
 
 
@@ -179,13 +190,18 @@ def test_kb_create_and_upload(page, server, tmp_path):
     name.fill("e2e库")
     name.press("Enter")
     page.get_by_role("button", name="创建").click()
-    page.get_by_role("tab", name="文档").wait_for()
+    page.get_by_test_id("stMainBlockContainer").get_by_text("文档", exact=True).first.click()  # 问答 · 文档 · 检索调试
+    page.locator("input[type=file]").wait_for(state="attached")
     doc = tmp_path / "租赁合同.txt"
     doc.write_text("第一条 押金在租期届满后七日内退还。\n第二条 租金每月一日前支付。", encoding="utf-8")
     page.locator("input[type=file]").set_input_files(str(doc))
     page.get_by_text("租赁合同.txt").first.wait_for()
     page.get_by_role("button", name="加入知识库").click()
-    page.get_by_text("租赁合同.txt: ").first.wait_for()
+    page.get_by_text("租赁合同.txt：已加入").first.wait_for()
+    assert page.get_by_text("租赁合同.txt").count() >= 1 and page.locator("[data-testid=stFileUploaderFile]").count() == 0
+    settle(page)
+    uploader = page.get_by_test_id("stFileUploader").last.inner_text()
+    assert not re.search(r"Drag|Limit|Browse|Upload|per file", uploader)  # Streamlit's English hints are hidden
     shot(page, "kb")
 
 
@@ -197,5 +213,67 @@ def test_prompts_page(page, server):
 
 def test_model_page_info(page, server):
     goto(page, server, "model", "模型设置")
-    page.get_by_text("参数总量").first.wait_for()
+    page.get_by_text("模型信息").first.wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for()  # the model facts: what, value, what it means
+    page.get_by_role("button", name="生成", exact=True).click()
+    settle(page)
+    out = page.get_by_test_id("stText").last.inner_text()
+    assert out and "<bos>" not in out
+    page.get_by_role("button", name="分析路由").click()
+    settle(page)
+    assert page.get_by_test_id("stText").filter(has_text=out[:5]).count() >= 1, "the test output stays"
     shot(page, "model")
+
+
+def test_start_page_click_to_try(page, server):
+    url, _ = server
+    page.goto(url)
+    page.get_by_role("heading", name="翰林 Hanlin").first.wait_for()
+    page.get_by_role("button", name="试一试").nth(5).wait_for()  # one example per tool
+    settle(page)
+    assert page.get_by_role("button", name="试一试").count() == 6
+    shot(page, "start")
+    page.get_by_role("button", name="试一试").first.click()  # poetry: a 七律 on 秋日登高
+    page.get_by_role("heading", name="诗词创作").first.wait_for()
+    page.locator("h3", has_text="候选 1").wait_for()
+    assert page.locator("h3", has_text="七律").count() >= 1
+    shot(page, "start_try_poetry")
+
+
+def test_language_switch(page, server):
+    url, _ = server
+    page.goto(url)
+    page.get_by_role("heading", name="翰林 Hanlin").first.wait_for()
+    settle(page)
+    page.get_by_test_id("stSidebar").get_by_text("English").click()
+    page.get_by_role("heading", name="Hanlin 翰林").first.wait_for()
+    page.get_by_role("button", name="Try it").nth(5).wait_for()
+    settle(page)
+    assert page.get_by_role("button", name="Try it").count() == 6
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Statute Q&A").click()
+    page.get_by_role("heading", name="Statute Q&A").first.wait_for()
+    settle(page)
+    main = page.get_by_test_id("stMainBlockContainer").inner_text()
+    assert "法律问答" not in main and "新对话" not in page.get_by_test_id("stSidebar").inner_text()
+    shot(page, "language_en")
+    page.get_by_test_id("stSidebar").get_by_text("中文").click()
+    page.get_by_role("heading", name="法律问答").first.wait_for()
+    settle(page)
+
+
+def test_law_chat_follow_up_in_view(page, server):
+    goto(page, server, "law", "法律问答")
+    box = page.get_by_test_id("stChatInput").locator("textarea")
+    top = box.bounding_box()["y"]
+    assert top > page.viewport_size["height"] * 0.75, "the chat input is pinned at the bottom"
+    for i, q in enumerate(("被公司辞退没有补偿怎么办？", "那加班费呢？")):
+        box.fill(q)
+        box.press("Enter")
+        page.get_by_test_id("stChatMessage").nth(2 * i + 1).wait_for()
+        settle(page)
+        page.wait_for_timeout(500)
+    last_q = page.get_by_test_id("stChatMessage").nth(2)
+    assert "加班费" in last_q.inner_text()
+    assert in_view(page, last_q), "the follow-up and the start of its answer are in view"
+    assert in_view(page, page.get_by_test_id("stChatMessage").nth(3))
+    page.screenshot(path=str(ARTIFACTS / "web_law_follow_up.png"))

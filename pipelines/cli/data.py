@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import json
 import time
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("data", help="数据 corpora: pull registry data, show status")
+    examples(p, "hanlin data pull", "hanlin data status --json")
     sub = p.add_subparsers(dest="data_command", metavar="ACTION")
     pull = sub.add_parser("pull", help="下载并规范化法律库与诗词库 (fetch + normalise laws and poems)")
     pull.add_argument("--force", action="store_true", help="即使已是最新也重建 (rebuild even if up to date)")
@@ -18,9 +21,11 @@ def register(subparsers) -> None:
                       help="繁简转换进程数 (processes for script conversion; default up to 2)")
     pull.add_argument("--quiet", action="store_true", help="不显示进度条 (no progress bars)")
     pull.set_defaults(func=_pull)
+    examples(pull, "hanlin data pull", "hanlin data pull --poetry-from ~/chinese-poetry --quiet")
     st = sub.add_parser("status", help="显示已下载的数据 (show what is pulled, with counts)")
-    st.add_argument("--json", action="store_true", help="JSON output")
+    st.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     st.set_defaults(func=_status)
+    examples(st, "hanlin data status", "hanlin data status --json")
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
 
 

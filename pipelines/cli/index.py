@@ -8,11 +8,14 @@ verbatim-copy check; building it here keeps the first poem after a server start 
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 LINES = "lines"
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("index", help="索引 indexes: build the law and poem search indexes")
+    examples(p, "hanlin index build --if-missing", "hanlin index verify --only laws")
     sub = p.add_subparsers(dest="index_command", metavar="ACTION")
     b = sub.add_parser("build", help="构建 data/indexes/{laws,poems,poem_lines.npy} (build the corpus indexes)")
     b.add_argument("--if-missing", action="store_true", help="跳过已存在且完好的索引 (skip indexes that exist and verify)")
@@ -20,10 +23,12 @@ def register(subparsers) -> None:
     b.add_argument("--limit", type=int, default=None, help="只索引前 N 篇 (first N documents, for trials)")
     b.add_argument("--quiet", action="store_true", help="不显示进度条 (no progress bars)")
     b.set_defaults(func=_build)
+    examples(b, "hanlin index build --if-missing", "hanlin index build --only poems --limit 1000")
     v = sub.add_parser("verify", help="校验索引文件 (check every index file against its manifest checksum)")
     v.add_argument("--only", choices=("laws", "poems"), help="只校验一个 (check only this one)")
     v.add_argument("--mode", choices=("crc32", "sha256", "size"), default="crc32", help="校验方式 (checksum kind)")
     v.set_defaults(func=_verify)
+    examples(v, "hanlin index verify", "hanlin index verify --only laws --mode sha256")
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
 
 

@@ -11,6 +11,8 @@ Examples:
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import json
 import sys
 import time
@@ -149,47 +151,56 @@ def _ask(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("kb", help="知识库问答 (knowledge bases over your documents)", description=__doc__.split("\n")[0])
+    p = sub.add_parser("kb", help="知识库问答 (knowledge bases over your documents)",
+                       description="知识库：用自己的文档建库、检索与问答 (knowledge bases: index your documents, search them, ask)")
+    examples(p, "hanlin kb create 合同库", 'hanlin kb ask 合同库 "押金什么时候退？"')
     kb_sub = p.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
 
-    c = kb_sub.add_parser("create", help="新建知识库 (create)")
-    c.add_argument("name")
+    c = kb_sub.add_parser("create", aliases=["new"], help="新建知识库 (create)")
+    examples(c, "hanlin kb create 合同库", "hanlin kb new 案卷")
+    c.add_argument("name", help="知识库名称 (knowledge-base name)")
     c.set_defaults(func=_create)
 
-    a = kb_sub.add_parser("add", help="添加文档 (.txt .md .pdf .docx .html)")
-    a.add_argument("name")
-    a.add_argument("files", nargs="+")
-    a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    a = kb_sub.add_parser("add", aliases=["ingest"], help="添加文档 (.txt .md .pdf .docx .html)")
+    examples(a, "hanlin kb add 合同库 租赁合同.docx 借款合同.pdf", "hanlin kb add 案卷 案卷/*.txt --quiet")
+    a.add_argument("name", help="知识库名称 (knowledge-base name)")
+    a.add_argument("files", nargs="+", help="要加入的文件 (files to add)")
+    a.add_argument("-q", "--quiet", action="store_true", help="不显示进度条 (no progress bar)")
     a.set_defaults(func=_add)
 
-    ls = kb_sub.add_parser("ls", help="列出知识库或其中的文档 (list)")
-    ls.add_argument("name", nargs="?")
-    ls.add_argument("--json", action="store_true")
+    ls = kb_sub.add_parser("ls", aliases=["list"], help="列出知识库或其中的文档 (list)")
+    examples(ls, "hanlin kb ls", "hanlin kb ls 合同库 --json")
+    ls.add_argument("name", nargs="?", help="知识库名称；不填则列出全部 (a knowledge base; all when omitted)")
+    ls.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     ls.set_defaults(func=_ls)
 
-    rm = kb_sub.add_parser("rm", help="删除一个文档 (remove a document)")
-    rm.add_argument("name")
-    rm.add_argument("doc_id")
+    rm = kb_sub.add_parser("rm", aliases=["remove"], help="删除一个文档 (remove a document)")
+    examples(rm, "hanlin kb rm 合同库 3f2a9c0d1e2b4a5c", "hanlin kb remove 合同库 3f2a9c0d1e2b4a5c")
+    rm.add_argument("name", help="知识库名称 (knowledge-base name)")
+    rm.add_argument("doc_id", metavar="DOC", help="文档编号，见 hanlin kb ls (document id, from hanlin kb ls)")
     rm.set_defaults(func=_rm)
 
-    d = kb_sub.add_parser("delete", help="删除整个知识库 (delete a knowledge base)")
-    d.add_argument("name")
-    d.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    d = kb_sub.add_parser("delete", aliases=["drop"], help="删除整个知识库 (delete a knowledge base)")
+    examples(d, "hanlin kb delete 合同库", "hanlin kb delete 合同库 --yes")
+    d.add_argument("name", help="知识库名称 (knowledge-base name)")
+    d.add_argument("-y", "--yes", action="store_true", help="不再确认 (do not ask for confirmation)")
     d.set_defaults(func=_delete)
 
-    s = kb_sub.add_parser("search", help="检索片段 (search chunks)")
-    s.add_argument("name")
-    s.add_argument("query")
+    s = kb_sub.add_parser("search", aliases=["find"], help="检索片段 (search chunks)")
+    examples(s, 'hanlin kb search 合同库 "押金什么时候退"', 'hanlin kb search 合同库 租金 -k 3 --mode bm25 --json')
+    s.add_argument("name", help="知识库名称 (knowledge-base name)")
+    s.add_argument("query", help="检索词 (what to look for)")
     s.add_argument("-k", type=int, default=5)
     s.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
-    s.add_argument("--context", action="store_true", help="show the expanded context (section / neighbours)")
-    s.add_argument("--full", action="store_true", help="do not shorten texts")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--context", action="store_true", help="显示扩展上下文 (show the expanded context: section or neighbours)")
+    s.add_argument("--full", action="store_true", help="显示全文 (do not shorten texts)")
+    s.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     s.set_defaults(func=_search)
 
-    q = kb_sub.add_parser("ask", help="基于文档回答问题 (answer with citations)")
-    q.add_argument("name")
-    q.add_argument("question")
-    q.add_argument("--llm", help="model spec (default: settings.llm, else an extractive answer without a model); e.g. openai:http://host/v1#model")
-    q.add_argument("--json", action="store_true")
+    q = kb_sub.add_parser("ask", aliases=["question"], help="基于文档回答问题 (answer with citations)")
+    examples(q, 'hanlin kb ask 合同库 "押金什么时候退？"', 'hanlin kb ask 合同库 "租金怎么付？" --json')
+    q.add_argument("name", help="知识库名称 (knowledge-base name)")
+    q.add_argument("question", help="问题 (the question)")
+    q.add_argument("--llm", help="模型，默认按设置；未设置时直接摘录原文作答 (model spec; default: settings.llm, else an extractive answer without a model), e.g. openai:http://host/v1#model")
+    q.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     q.set_defaults(func=_ask)

@@ -8,11 +8,14 @@ Examples:
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import json
 import sys
 from pathlib import Path
 
 from toolkit.errors import InvalidInputError
+from toolkit.i18n import has, msg
 
 STATUS_STYLE = {"ok": "green", "no_such_article": "red", "unknown_law": "red", "not_current": "yellow"}
 
@@ -121,7 +124,8 @@ def _verify(args) -> int:
         mark = "✓" if c.ok else "✗"
         style = "red" if c.quote_ok is False else STATUS_STYLE.get(c.status, "")
         target = f"《{c.law_name}》{c.article_label or ''}" if c.law_name else "—"
-        con.print(f"[{style}]{mark} {c.status}[/]  [bold]{escape(c.raw)}[/] → {escape(target)}")
+        status = msg(f"law.status.{c.status}") if has(f"law.status.{c.status}") else msg("law.status.unknown")
+        con.print(f"[{style}]{mark} {escape(status)}[/]  [bold]{escape(c.raw)}[/] → {escape(target)}")
         con.print(f"    {c.message}", markup=False)
         if c.quote_ok is False and c.article_text:
             con.print(f"    条文 (article): {c.article_text}", markup=False)
@@ -133,10 +137,12 @@ def _verify(args) -> int:
 def register(subparsers) -> None:
     """Add the ``law`` group to the ``hanlin`` parser."""
     law = subparsers.add_parser("law", help="法条检索、查询与引用核验 (statute search, lookup, citation check)")
+    examples(law, 'hanlin law ask "被公司辞退没有补偿怎么办？"', 'hanlin law search "押金不退" -k 5')
     law_subparsers = law.add_subparsers(dest="law_command", metavar="SUBCOMMAND")
     law.set_defaults(func=lambda a: (law.print_help(), 1)[1])
 
-    p = law_subparsers.add_parser("search", help="按问题检索法条 (search articles by question)")
+    p = law_subparsers.add_parser("search", aliases=["find"], help="按问题检索法条 (search articles by question)")
+    examples(p, 'hanlin law search "被公司辞退没有补偿" -k 5', 'hanlin law search 押金 --law 民法典 --full')
     p.add_argument("query", help="问题或关键词，口语亦可；@文件 读取文件 (question, colloquial is fine; @file reads a file)")
     p.add_argument("--law", default=None, help="只在这部法律中检索，可用简称 (restrict to a law; short names ok)")
     p.add_argument("-k", type=int, default=5, help="返回条数 (number of results, default 5)")
@@ -144,13 +150,15 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="JSON 输出 (machine-readable output)")
     p.set_defaults(func=_search)
 
-    p = law_subparsers.add_parser("get", help="按法律和条号取条文 (get one article)")
+    p = law_subparsers.add_parser("get", aliases=["show"], help="按法律和条号取条文 (get one article)")
+    examples(p, "hanlin law get 民法典 1165", "hanlin law get 劳动合同法 第四十七条 --json")
     p.add_argument("law", help="法律名称或简称 (law name, short name or alias)")
     p.add_argument("article", help="条号：1165 / 第一千一百六十五条 / 第十七条之一 (article number)")
     p.add_argument("--json", action="store_true", help="JSON 输出 (machine-readable output)")
     p.set_defaults(func=_get)
 
-    p = law_subparsers.add_parser("verify", help="核验文本中的法条引用 (verify citations in a text)")
+    p = law_subparsers.add_parser("verify", aliases=["check"], help="核验文本中的法条引用 (verify citations in a text)")
+    examples(p, 'hanlin law verify "根据合同法第52条……"', "hanlin law verify @answer.txt")
     p.add_argument("text", help="文本，或 @文件路径 / @- 读标准输入 (text, @file or @- for stdin)")
     p.add_argument("--json", action="store_true", help="JSON 输出 (machine-readable output)")
     p.set_defaults(func=_verify)

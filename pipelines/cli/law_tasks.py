@@ -9,6 +9,8 @@ Examples:
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import json
 import sys
 from pathlib import Path
@@ -88,18 +90,20 @@ def _draft(args) -> int:
 
 def register_tasks(law_subparsers) -> None:
     """Add ``ask`` and ``draft`` to the ``hanlin law`` group."""
-    p = law_subparsers.add_parser("ask", help="法律咨询：检索法条并作答，引用均经核验 (statute Q&A with verified citations)")
-    p.add_argument("question", help="问题，如 公司辞退我没有给补偿怎么办？")
+    p = law_subparsers.add_parser("ask", aliases=["question"], help="法律咨询：检索法条并作答，引用均经核验 (statute Q&A with verified citations)")
+    examples(p, 'hanlin law ask "公司辞退我没有给补偿怎么办？"', 'hanlin law ask "那加班费呢？" --history turns.json')
+    p.add_argument("question", help="用日常语言描述的问题 (the question, in everyday words)")
     p.add_argument("--history", help="对话记录 JSON 文件 (list of {role, content})")
-    p.add_argument("--json", action="store_true", help="输出 JSON (answer, citations, checks)")
+    p.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output: answer, citations, checks)")
     p.set_defaults(func=_ask)
 
-    p = law_subparsers.add_parser("draft", help="起草法律文书 (draft a legal document to .docx / .md)")
+    p = law_subparsers.add_parser("draft", aliases=["write"], help="起草法律文书 (draft a legal document to .docx / .md)")
+    examples(p, "hanlin law draft --list", "hanlin law draft 借款合同 --example --out 借款合同.docx")
     p.add_argument("kind", nargs="?", help="文书类型 (kind): 民事起诉状 民事答辩状 民事上诉状 律师函 借款合同 房屋租赁合同 劳动合同")
     p.add_argument("--variant", help="变体 (variant)，如 要素式（民间借贷起诉状）")
     p.add_argument("--fields", help="字段 JSON 文件 (fields file)")
     p.add_argument("--example", action="store_true", help="使用内置示例字段 (use the built-in example)")
-    p.add_argument("--out", help="输出文件 .docx 或 .md (output file)")
+    p.add_argument("--out", help="输出文件，可为 .docx 或 .md 文件 (output file: .docx or .md)")
     p.add_argument("--list", action="store_true", help="列出文书类型及字段 (list kinds and fields)")
-    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     p.set_defaults(func=_draft)

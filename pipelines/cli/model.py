@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import json
 import sys
 
@@ -10,12 +12,14 @@ from toolkit.llm import LocalLLM, load_llm
 
 def register(sub) -> None:
     p = sub.add_parser("model", help="模型信息、对话与训练 (model info, chat, train)")
+    examples(p, "hanlin model info", "hanlin model route 床前明月光")
     msub = p.add_subparsers(dest="model_command", metavar="SUBCOMMAND")
 
     info = msub.add_parser("info", help="架构、总参数与每 token 激活参数、专家 (architecture, params, experts)")
     _model_arg(info)
-    info.add_argument("--json", action="store_true", help="machine-readable output")
+    info.add_argument("--json", action="store_true", help="JSON 格式输出 (machine-readable output)")
     info.set_defaults(func=run_info)
+    examples(info, "hanlin model info", "hanlin model info --model openai:http://127.0.0.1:8000/v1 --json")
 
     chat = msub.add_parser("chat", help="终端流式对话 (streaming terminal chat; /exit quits)")
     _model_arg(chat)
@@ -23,13 +27,15 @@ def register(sub) -> None:
     chat.add_argument("--top-p", type=float, default=0.95)
     chat.add_argument("--max-new-tokens", type=int, default=256)
     chat.add_argument("--seed", type=int, default=None)
-    chat.add_argument("--system", default=None, help="system message (instruction-following models only)")
+    chat.add_argument("--system", default=None, help="系统消息，仅对能按指令对话的模型有效 (system message, instruction-following models only)")
     chat.set_defaults(func=run_chat)
+    examples(chat, "hanlin model chat", "hanlin model chat --temperature 0.5 --seed 1")
 
-    route = msub.add_parser("route", help="每个 token 被路由到哪些专家 (which experts each token is routed to)")
+    route = msub.add_parser("route", aliases=["routing"], help="每个 token 被路由到哪些专家 (which experts each token is routed to)")
+    examples(route, "hanlin model route 床前明月光", "hanlin model route 好雨知时节 --json")
     _model_arg(route)
-    route.add_argument("text", help="text to trace, e.g. '<bos><七绝><题>春夜<文>好雨知时节'")
-    route.add_argument("--json", action="store_true")
+    route.add_argument("text", help="要分析的文字 (text to trace), 如 好雨知时节")
+    route.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     route.set_defaults(func=run_route)
 
     from pipelines.cli.model_train import register_train
@@ -40,8 +46,7 @@ def register(sub) -> None:
 
 def _model_arg(p) -> None:
     p.add_argument("--model", default=None, metavar="SPEC",
-                   help="目录或 openai:<base_url>#<model> (a directory or openai:<base_url>#<model>); "
-                        "default: settings.llm or the embedded model")
+                   help="模型：目录或 openai:<base_url>#<model>，默认按设置或内置模型 (model: a directory or openai:<base_url>#<model>; default: settings.llm or the embedded model)")
 
 
 def run_info(args) -> int:

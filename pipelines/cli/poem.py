@@ -9,26 +9,32 @@ Examples:
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import json
 
 from pipelines.cli.law import read_text_arg
+from toolkit.i18n import violation_label
 
 TONE_STYLE = {"平": "cyan", "仄": "magenta", "中": "yellow"}
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("poem", help="诗词 poetry: check 平仄/韵 (and generate, continue, search)")
+    examples(p, "hanlin poem gen 秋日登高 --form 七律", 'hanlin poem check "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"')
     sub = p.add_subparsers(dest="poem_command", metavar="ACTION")
-    chk = sub.add_parser("check", help="检查格律 (check tones and rhyme of a poem or ci)")
+    chk = sub.add_parser("check", aliases=["verify"], help="检查格律 (check tones and rhyme of a poem or ci)")
+    examples(chk, 'hanlin poem check "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"', "hanlin poem check @poem.txt --form 水调歌头")
     chk.add_argument("text", help="诗词正文, 或 @文件 / @- (poem text, @file or @- for stdin)")
     chk.add_argument("--form", help="体裁: 五绝 七绝 五律 七律 或词牌名 (default: detect)")
     chk.add_argument("--rhyme-book", default="pingshui", metavar="BOOK",
                      help="韵书: pingshui 平水韵 (default), cilin 词林正韵, xinyun 中华新韵, tongyun 中华通韵 "
                           "(English id or Chinese name)")
-    chk.add_argument("--json", action="store_true", help="JSON output")
+    chk.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     chk.set_defaults(func=_check)
-    fm = sub.add_parser("forms", help="列出支持的体裁与词牌 (list supported forms and 词牌)")
-    fm.add_argument("--json", action="store_true", help="JSON output")
+    fm = sub.add_parser("forms", aliases=["list"], help="列出支持的体裁与词牌 (list supported forms and 词牌)")
+    examples(fm, "hanlin poem forms", "hanlin poem forms --json")
+    fm.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     fm.set_defaults(func=_forms)
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
     from pipelines.cli.poem_tasks import register_tasks
@@ -55,7 +61,7 @@ def render(report, console=None) -> None:
     from rich.text import Text
 
     con = console or Console(highlight=False, soft_wrap=True)
-    head = f"[bold]{escape(report.form or '未能识别体裁')}[/bold]"
+    head = f"[bold]{escape(report.form or report.ancient or '未能识别体裁 (form not recognised)')}[/bold]"
     if report.template:
         head += f" · {escape(report.template)}"
     if report.rhyme_group:
@@ -83,7 +89,8 @@ def render(report, console=None) -> None:
         if v.pos >= 0:
             where += f"第{v.pos + 1}字"
         colour = "red" if v.severity == "error" else "yellow"
-        con.print(f"[{colour}]{'✗' if v.severity == 'error' else '·'} {where} [{v.kind}][/{colour}] {escape(v.message)}")
+        label = violation_label(v.kind)
+        con.print(f"[{colour}]{'✗' if v.severity == 'error' else '·'} {where} {escape(label)}:[/{colour}] {escape(v.message)}")
     if not report.form and report.reason:
         con.print(f"[yellow]{escape(report.reason)}[/yellow]")
 

@@ -1,7 +1,7 @@
 """``hanlin poem gen|continue|search``: generation with guaranteed form, continuation, corpus search.
 
 Examples:
-    hanlin poem gen --form 七绝 --topic 春夜 -n 3 --seed 1
+    hanlin poem gen 春夜 --form 七绝 -n 3 --seed 1
     hanlin poem gen --form 五绝 --acrostic 春夏秋冬 --keywords 明月
     hanlin poem continue "白日依山尽，黄河入海流。"
     hanlin poem search 明月 --author 李白 -k 5
@@ -9,41 +9,48 @@ Examples:
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
 
+from pipelines.cli.conventions import examples
 from toolkit.errors import InvalidInputError
+from toolkit.i18n import msg, violation_label
 
 
 def register_tasks(sub) -> None:
     """Add ``gen``, ``continue`` and ``search`` to the ``hanlin poem`` group."""
-    g = sub.add_parser("gen", help="按格律生成诗 (generate poems that keep length, rhyme and 平仄)")
-    g.add_argument("--form", default="七绝", help="体裁: 五绝 七绝 五律 七律 (default 七绝)")
-    g.add_argument("--topic", default="", help="题目或主题 (topic; empty = free)")
+    g = sub.add_parser("gen", aliases=["generate", "write"], help="按格律生成诗 (generate poems that keep length, rhyme and 平仄)")
+    examples(g, "hanlin poem gen 秋日登高 --form 七律", "hanlin poem generate 春夜 --form 五绝 --acrostic 春夏秋冬 -n 3")
+    g.add_argument("topic", nargs="?", default=None, help="题目或主题 (topic; empty = free)")
+    g.add_argument("--form", default="七绝", help=msg("cli.poem_form"))
+    g.add_argument("--topic", dest="topic_option", default=None, help=argparse.SUPPRESS)  # the older spelling
     g.add_argument("--keywords", default="", help="必须出现的词, 逗号分隔 (keywords, comma-separated)")
     g.add_argument("--acrostic", help="藏头字 (one character per line)")
     g.add_argument("--rhyme", help="平声韵部, 如 东 (level rhyme group)")
     g.add_argument("--rhyme-book", default="pingshui", help="韵书 (pingshui, xinyun ...)")
-    g.add_argument("--start", choices=("平起", "仄起"), help="起式")
-    g.add_argument("-n", type=int, default=1, help="生成几首 (1..20)")
+    g.add_argument("--start", choices=("平起", "仄起"), help="起式：平起或仄起 (whether the first line starts level or oblique)")
+    g.add_argument("-n", type=int, default=1, help="生成几首，1 到 20 (how many poems, 1 to 20)")
     g.add_argument("--seed", type=int, help="随机种子 (reproducible)")
-    g.add_argument("--json", action="store_true", help="JSON output")
+    g.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     g.set_defaults(func=_gen)
-    c = sub.add_parser("continue", help="续写 (continue a poem from its first lines)")
+    c = sub.add_parser("continue", aliases=["cont"], help="续写 (continue a poem from its first lines)")
+    examples(c, 'hanlin poem continue "白日依山尽，黄河入海流。"', 'hanlin poem continue "床前明月光" --form 五律 --seed 2')
     c.add_argument("opening", help="开头一句或几句 (opening lines)")
     c.add_argument("--form", help="体裁 (default: inferred)")
     c.add_argument("-n", type=int, default=1)
     c.add_argument("--seed", type=int)
-    c.add_argument("--json", action="store_true")
+    c.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     c.set_defaults(func=_continue)
-    s = sub.add_parser("search", help="检索古诗词 (search the corpus by keyword or meaning)")
-    s.add_argument("query")
+    s = sub.add_parser("search", aliases=["find"], help="检索古诗词 (search the corpus by keyword or meaning)")
+    examples(s, "hanlin poem search 明月", "hanlin poem search 明月 --author 李白 -k 5")
+    s.add_argument("query", help="检索词 (keywords or a description)")
     s.add_argument("--author")
     s.add_argument("--dynasty")
     s.add_argument("--form")
     s.add_argument("-k", type=int, default=10)
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     s.set_defaults(func=_search)
 
 
@@ -55,7 +62,8 @@ def _pipeline():
 
 def _summary(report) -> str:
     errs = report.errors
-    verdict = "合律 ✓ (ok)" if report.ok else f"不合律 ✗ ({len(errs)} errors: {', '.join(sorted(report.kinds()))})"
+    kinds = "、".join(sorted(violation_label(k) for k in report.kinds()))
+    verdict = "合律 ✓ (ok)" if report.ok else f"不合律 ✗: {kinds}"
     return f"{report.form} · {report.template or ''} · 韵部 {report.rhyme_group or '?'} · {verdict}"
 
 
@@ -68,7 +76,7 @@ def _print_poems(poems, as_json: bool) -> int:
         print(p.text)
         print(f"  {_summary(p.report)}")
         for v in p.report.errors:
-            print(f"  ✗ 第{v.line + 1}句 [{v.kind}] {v.message}")
+            print(f"  ✗ 第{v.line + 1}句 {violation_label(v.kind)}: {v.message}")
         if p.copied_lines:
             print(f"  ! 与古诗重句 (verbatim corpus lines): {', '.join(p.copied_lines)}")
         for note in collapse_notes(p.notes):
@@ -104,13 +112,14 @@ def _has_cjk(text: str) -> bool:
 
 
 def _gen(args) -> int:
+    topic = args.topic or args.topic_option or ""
     acrostic = "".join((args.acrostic or "").split())
     if acrostic and not all(_has_cjk(ch) for ch in acrostic):
         raise InvalidInputError(f"藏头字须为汉字, 每句一个 (acrostic must be Chinese characters, one per line): {args.acrostic!r}")
-    if args.topic.strip() and not _has_cjk(args.topic):
-        print(f"注意 (note): 题目「{args.topic.strip()}」不含汉字, 无法用来检索相似诗作或选字, 按无题生成 "
+    if topic.strip() and not _has_cjk(topic):
+        print(f"注意 (note): 题目「{topic.strip()}」不含汉字, 无法用来检索相似诗作或选字, 按无题生成 "
               "(the topic has no Chinese characters, so it cannot guide the poem: generated without a topic)", file=sys.stderr)
-    poems = _pipeline().generate(args.topic, form=args.form, keywords=args.keywords, acrostic=args.acrostic,
+    poems = _pipeline().generate(topic, form=args.form, keywords=args.keywords, acrostic=args.acrostic,
                                  rhyme_group=args.rhyme, n=args.n, seed=args.seed, rhyme_book=args.rhyme_book,
                                  start=args.start)
     return _print_poems(poems, args.json)

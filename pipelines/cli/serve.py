@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from pipelines.cli.conventions import examples
 from toolkit.config import get_settings
 from toolkit.llm import load_llm
 from toolkit.llm.server import ServerLimits, serve
@@ -12,10 +13,10 @@ from toolkit.llm.server import ServerLimits, serve
 def register(sub) -> None:
     p = sub.add_parser("serve", help="OpenAI 兼容服务 (OpenAI-compatible server: /v1/models, /v1/completions, "
                                      "/v1/chat/completions)")
-    p.add_argument("--host", default=None, help="bind address (default: settings.host = 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--host", default=None, help="监听地址，默认 127.0.0.1 (bind address, default: settings.host = 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="端口，默认 8000 (port, default 8000)")
     p.add_argument("--model", default=None, metavar="SPEC",
-                   help="a directory or openai:<base_url>#<model> (default: settings.llm or the embedded model)")
+                   help="模型：目录或 openai:<base_url>#<model>，默认按设置或内置模型 (model: a directory or openai:<base_url>#<model>; default: settings.llm or the embedded model)")
     p.add_argument("--api-key", default=os.environ.get("HANLIN_API_KEY"), metavar="KEY",
                    help="require 'Authorization: Bearer KEY' (default: $HANLIN_API_KEY; none = no authentication)")
     d = ServerLimits()
@@ -25,6 +26,7 @@ def register(sub) -> None:
     p.add_argument("--timeout", type=float, default=d.io_timeout,
                    help=f"seconds a slow client may take per read/write (default {d.io_timeout:g})")
     p.set_defaults(func=run)
+    examples(p, "hanlin serve", "hanlin serve --port 8001 --model data/models/hanlin-moe-mini")
 
 
 def run(args) -> int:

@@ -7,6 +7,8 @@ process stops the server.
 
 from __future__ import annotations
 
+from pipelines.cli.conventions import examples
+
 import sys
 
 from toolkit.config import REPO_ROOT, get_settings
@@ -17,13 +19,14 @@ APP = REPO_ROOT / "web" / "app.py"
 
 def register(sub) -> None:
     p = sub.add_parser("web", help="启动网页界面 (start the Streamlit web UI)")
-    p.add_argument("--host", default=None, help="bind address (default: settings.host = 127.0.0.1)")
-    p.add_argument("--port", type=int, default=None, help="port (default: settings.port = 8501)")
-    p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.add_argument("--host", default=None, help="监听地址，默认 127.0.0.1 (bind address, default: settings.host = 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="端口，默认 8501 (port, default: settings.port = 8501)")
+    p.add_argument("--headless", action="store_true", help="不打开浏览器 (do not open a browser)")
     p.add_argument("--no-warm", action="store_true",
                    help="不在后台预加载诗词模型 (by default the poetry model, poem index and line set start "
                         "loading as soon as the server listens; with this flag only after a page view)")
     p.set_defaults(func=run)
+    examples(p, "hanlin web", "hanlin web --lang en --port 8600 --headless")
 
 
 def streamlit_args(host: str, port: int, headless: bool = True) -> list[str]:

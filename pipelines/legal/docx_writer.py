@@ -2,7 +2,8 @@
 
 Layout follows common Chinese court/contract practice: A4 paper, margins 3.7/3.5/2.8/2.6 cm,
 a centred bold title in 宋体 22 pt, body text in 仿宋 16 pt (三号) with a two-character first-line
-indent, bold section headings, numbered items, and a right-aligned signature and date block.
+indent, bold section headings, numbered items, the addressee court at the left margin under 「此致」,
+and a right-aligned signature and date block.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _setup(doc) -> None:
 
 
 def build_docx(blocks) -> Document:
-    """A python-docx Document for the blocks (title, subtitle, heading, para, item, right)."""
+    """A python-docx Document for the blocks (title, subtitle, heading, para, item, right, flush)."""
     doc = Document()
     _setup(doc)
     for b in blocks:
@@ -67,6 +68,9 @@ def build_docx(blocks) -> Document:
             _font(p.add_run(f"{b.number}. {b.text}"), BODY_FONT, BODY_PT)
         elif b.kind == "right":
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _font(p.add_run(b.text), BODY_FONT, BODY_PT)
+        elif b.kind == "flush":  # 起诉状: 「此致」 is indented, the court's name below it starts at the margin
+            p.paragraph_format.first_line_indent = Pt(0)
             _font(p.add_run(b.text), BODY_FONT, BODY_PT)
         else:
             p.paragraph_format.first_line_indent = Pt(BODY_PT * 2)

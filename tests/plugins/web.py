@@ -27,7 +27,7 @@ def app_test(web_user_dir):
     def make(page: str, timeout: float = 120):
         at = AppTest.from_file(str(APP), default_timeout=timeout)
         at.run()
-        if page != "poetry":
+        if page != "home":
             at.switch_page(f"views/{page}.py")
             at.run()
         return at

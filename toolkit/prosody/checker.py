@@ -15,7 +15,7 @@ from .forms import (
     template_from_kinds,
 )
 from .regulated import check_rhyme, check_tones, repeated_chars
-from .report import ProsodyReport, Violation
+from .report import ANCIENT_WAIVED, ProsodyReport, Violation
 from .text import split_lines
 from .grid import tone_grid, unknown_violations
 from .tones import is_han
@@ -112,6 +112,45 @@ def _wrong_shape(form: str, lines: list[str], book: RhymeBook, expected: tuple[i
                          lines=list(lines), unknown_chars=[u.char for u in unk], rhyme_book=book.id, reason=msg)
 
 
+# 近体 faults that mark a poem of a regulated shape as 古体 when two or more occur (one is a slip).
+_TONAL = ("tone", "nian", "dui", "gu_ping", "san_ping_wei")
+
+
+def _ancient(lines: list[str], book: RhymeBook, stray, regulated: ProsodyReport | None) -> ProsodyReport | None:
+    """A 古体 report (古绝: four lines, 古风: more) for lines of one length, 5 or 7, in couplets; None when the
+    poem is not 古体. A poem of a regulated shape (``regulated`` its best 近体 report) counts as 古体 when all
+    its even lines end on an oblique tone (仄韵) or it breaks two or more tone rules; 近体 findings then
+    become notes."""
+    sizes = {len(l) for l in lines}
+    if len(sizes) != 1 or len(lines) < 4 or len(lines) % 2:
+        return None
+    size = sizes.pop()
+    if size not in (5, 7):
+        return None
+    if regulated is not None:
+        oblique = all(regulated.tones[i][-1] == "仄" for i in range(1, len(lines), 2))  # 仄韵: every even line
+        if not oblique and sum(v.kind in _TONAL for v in regulated.errors) < 2:
+            return None
+    name = f"{'五' if size == 5 else '七'}言{'古绝' if len(lines) == 4 else '古风'}"
+    tones, unk = tone_grid(lines, book)
+    vs = [Violation(v.line, v.pos, v.kind, f"古体不拘 (not required in old-style verse): {v.message}", "note")
+          for v in (regulated.violations if regulated else []) if v.kind in ANCIENT_WAIVED]
+    # 古体 rhymes on the even lines, level or oblique, and may move between groups: a shared group is enough.
+    ends = [lines[i][-1] for i in range(1, len(lines), 2)]
+    shared = set(book.groups_of(ends[0]))
+    for c in ends[1:]:
+        shared &= set(book.groups_of(c))
+    group = min(shared) if shared else None
+    if group is None:
+        vs.append(Violation(-1, -1, "rhyme", f"偶句韵脚「{'、'.join(ends)}」不在同一韵部 (even lines do not rhyme)"))
+    vs = sorted(vs + _unknown_violations(lines, unk, stray), key=lambda v: (v.line, v.pos))
+    errors = [v for v in vs if v.severity == "error"]
+    reason = f"{name}: 古体诗不拘平仄、粘对、孤平与重字, 只查句式与押韵"
+    return ProsodyReport(form=None, ok=not errors, rhyme_ok=group is not None, rhyme_group=group, tones=tones,
+                         violations=vs, lines=list(lines), unknown_chars=[u.char for u in unk], rhyme_book=book.id,
+                         reason=reason, ancient=name)
+
+
 def check(text: str, form: str | None = None, rhyme_book: str = "pingshui") -> ProsodyReport:
     """Check a 近体诗 or 词 against its form.
 
@@ -122,7 +161,8 @@ def check(text: str, form: str | None = None, rhyme_book: str = "pingshui") -> P
             词 are checked against 词林正韵 unless a modern book is chosen.
 
     Returns:
-        A :class:`ProsodyReport`; a shape no form fits gives ``form=None`` and ``reason``.
+        A :class:`ProsodyReport`; a shape no form fits gives ``form=None`` and ``reason``. Detection
+        (``form=None``) also recognises 古体: see :attr:`ProsodyReport.ancient`.
 
     Raises:
         InvalidInputError: empty text, no Chinese characters, text over 2000 characters, an unknown
@@ -158,8 +198,13 @@ def check(text: str, form: str | None = None, rhyme_book: str = "pingshui") -> P
         if report.ok:
             return report
         ci = detect_ci(lines, book, stray)  # 生查子 has the shape of a 五律
-        return ci if ci is not None and ci.ok else report
+        if ci is not None and ci.ok:
+            return ci
+        return _ancient(lines, book, stray, report) or report
     report = detect_ci(lines, book, stray)
+    if report is not None:
+        return report
+    report = _ancient(lines, book, stray, None)
     if report is not None:
         return report
     tones, unk = tone_grid(lines, book)

@@ -23,6 +23,9 @@ KINDS = {
     "unknown_char": "未收字 (character missing from the rhyme book)",
 }
 NOTE_KINDS = {"neighbor_rhyme", "ao_jiu", "repeat_char"}
+# 古体 (古绝/古风) keeps only an even line length and a rhyme; these 近体 rules do not apply to it.
+ANCIENT_WAIVED = frozenset({"tone", "nian", "dui", "gu_ping", "san_ping_wei", "rhyme_tone", "rhyme",
+                            "neighbor_rhyme", "ao_jiu", "repeat_char"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class ProsodyReport:
         unknown_chars: characters the rhyme book does not list (tone estimated or unknown).
         rhyme_book: the book used (pingshui, cilin, xinyun, tongyun).
         reason: why no form fits (when ``form`` is None) or a short summary.
+        ancient: 五言古绝 / 七言古绝 / 五言古风 / 七言古风 when detection judged the poem 古体 (then
+            ``form`` is None, the 近体 findings are notes and ``ok`` covers line length and rhyme only).
     """
 
     form: str | None
@@ -68,6 +73,7 @@ class ProsodyReport:
     unknown_chars: list[str] = field(default_factory=list)
     rhyme_book: str = "pingshui"
     reason: str = ""
+    ancient: str | None = None
 
     @property
     def errors(self) -> list[Violation]:

@@ -1,86 +1,110 @@
-"""法律问答: a conversation over statutes; each answer shows 结论 / 怎么办 / 注意 once, then every cited
-article once, collapsed, with its check status."""
+"""法律问答: a chat over statutes (input pinned at the bottom, newest turn in view). Each answer shows
+结论 / 怎么办 / 注意 once, then every cited article once, folded, with its check status and the operative
+sentence highlighted; a citation checker for any pasted text sits in the sidebar."""
 
 import streamlit as st
 
-from web.common import get_statute_qa, guard, lang, llm_spec, t
+from web.common import get_statute_qa, guard, lang, llm_spec, local, mark, quote, scroll_to_latest, t
 
-STATUS = {
-    "ok": (":green[:material/check_circle:]", "已核验：现行有效", "verified, in force"),
-    "no_such_article": (":red[:material/cancel:]", "该法没有这一条", "no such article"),
-    "unknown_law": (":orange[:material/help:]", "未知的法律", "unknown law"),
-    "not_current": (":orange[:material/warning:]", "已失效", "no longer in force"),
-}
+STATUS_ICON = {"ok": ":green[:material/check_circle:]", "no_such_article": ":red[:material/cancel:]",
+               "unknown_law": ":orange[:material/help:]", "not_current": ":orange[:material/warning:]"}
 
 
 def status_label(status: str) -> str:
-    icon, zh, en = STATUS.get(status, ("•", status, status))
-    return f"{icon} {t(zh, en)}"
+    key = f"law.status.{status}" if status in STATUS_ICON else "law.status.unknown"
+    return f"{STATUS_ICON.get(status, '•')} {t(key)}"
 
 
-def show_answer(answer) -> None:
-    """The answer once: 结论 / 怎么办 / 注意 as text, then each cited article once, collapsed, with its check."""
-    st.markdown(answer.summary or answer.text)
+def cite(s) -> str:
+    """《法名》第N条 / 《law》 Article N."""
+    return f"《{s.law_name}》{s.article_label}" if lang() == "zh" else t("law.cite", law=s.law_name, no=s.article_no)
+
+
+def show_citations(answer) -> None:
+    """Each cited article once, folded: its name, whether it checked out, and its text inside (the sentence the
+    answer rests on highlighted)."""
+    checks = {(c.law_name, c.article_no): c for c in answer.checks}
     parts = answer.structured
-    if parts is None:
-        return
-    checks = {(c.law_name, c.article_no): c for c in answer.checks or []}
-    highlights = {(b.statute.law_name, b.statute.article_no): b.marked() for b in parts.basis}
-    if answer.citations:
-        st.markdown(f"**{t('依据', 'Basis')}**")
+    highlights = {(b.statute.law_name, b.statute.article_no): b.marked() for b in parts.basis} if parts else {}
+    seen = set()
     for s in answer.citations:
+        if (s.law_name, s.article_no) in seen:
+            continue
+        seen.add((s.law_name, s.article_no))
         c = checks.get((s.law_name, s.article_no))
-        label = status_label(c.status) if c else status_label("ok")
-        with st.expander(f"《{s.law_name}》{s.article_label} · {label}"):
-            st.markdown(highlights.get((s.law_name, s.article_no), s.text).replace("\n", "  \n"))
+        with st.expander(f"{cite(s)} · {status_label(c.status if c else 'ok')}"):
+            body = highlights.get((s.law_name, s.article_no), s.text)
+            st.markdown(body.replace("\n", "  \n"))
             if s.chapter:
                 st.caption(s.chapter)
-    for c in (c for c in answer.checks or [] if not c.ok):
-        st.warning(f"{status_label(c.status)}: {c.raw}")
+    for c in answer.checks:
+        if c.status != "ok" and (c.law_name, c.article_no) not in seen:
+            st.warning(f"{status_label(c.status)}: 「{c.raw}」")
 
 
-st.header(t("法律问答", "Statute Q&A"))
-tab_chat, tab_verify = st.tabs([t("咨询", "Ask"), t("引用核验", "Check citations")])
+def show_turn(turn) -> None:
+    with st.chat_message(turn["role"]):
+        answer = turn.get("answer")
+        if turn["role"] != "assistant":
+            st.markdown(turn["content"])
+        elif answer is not None and answer.structured is not None:  # rendered in the page's language already
+            st.markdown(answer.summary or answer.text)
+        else:
+            st.markdown(local(turn["content"]))
+        if answer is not None:
+            show_citations(answer)
 
-with tab_chat:
-    st.session_state.setdefault("law_chat", [])
-    if st.button(t("新对话", "New conversation"), key="law_new"):
+
+def ask(question: str) -> None:
+    chat = st.session_state["law_chat"]
+    history = [{"role": x["role"], "content": x["content"]} for x in chat]
+    chat.append({"role": "user", "content": question})
+    with guard(), st.spinner(t("law.thinking")):
+        answer = get_statute_qa(llm_spec()).ask(question, history=history, lang=lang())
+        chat.append({"role": "assistant", "content": answer.text, "answer": answer})
+        return
+    chat.pop()  # the question failed: it stays in the box's history, not in the chat
+
+
+st.header(t("nav.law"))
+st.session_state.setdefault("law_chat", [])
+pending = st.session_state.pop("try", None)
+
+with st.sidebar:
+    if st.button(t("chat.new"), key="law_new", icon=":material/add_comment:"):
         st.session_state["law_chat"] = []
-    for turn in st.session_state["law_chat"]:
-        with st.chat_message(turn["role"]):
-            if turn.get("answer") is not None:
-                show_answer(turn["answer"])
-            else:
-                st.markdown(turn["content"])
-    question = st.chat_input(t("请描述你的法律问题，例如：被公司辞退没有补偿怎么办？", "Describe your legal question"), key="law_q")
-    if question:
-        history = [{"role": x["role"], "content": x["content"]} for x in st.session_state["law_chat"]]
-        with st.chat_message("user"):
-            st.markdown(question)
-        with guard(), st.spinner(t("检索法条并核验引用…", "Retrieving and verifying…")):
-            answer = get_statute_qa(llm_spec()).ask(question, history=history, lang=lang())
-            st.session_state["law_chat"].append({"role": "user", "content": question})
-            st.session_state["law_chat"].append({"role": "assistant", "content": answer.text, "answer": answer})
-            with st.chat_message("assistant"):
-                show_answer(answer)
+    with st.expander(t("law.verify_title")):
+        text = st.text_area(t("law.verify_label"), key="law_verify_text", placeholder=t("law.verify_placeholder"))
+        go = st.button(t("law.verify_go"), key="law_verify_btn")
+if go and not text.strip():
+    st.warning(t("law.verify_empty"))
+elif go:
+    from toolkit.legal import verify_citations
 
-with tab_verify:
-    text = st.text_area(t("粘贴含法条引用的文字", "Paste text that cites statutes"), key="law_verify_text",
-                        placeholder="依据《民法典》第1165条、合同法第52条……")
-    if st.button(t("核验", "Verify"), key="law_verify_btn") and text.strip():
-        from toolkit.legal import verify_citations
+    with guard():
+        checks = verify_citations(text)
+        st.subheader(t("law.verify_result"), anchor=False)
+        if not checks:
+            st.info(t("law.verify_none"))
+        for c in checks:
+            with st.expander(f"{status_label(c.status)} · 「{c.raw}」", expanded=c.status != "ok"):
+                if c.law_name:
+                    st.markdown(t("law.cite", law=c.law_name, no=c.article_no))
+                if c.article_text:
+                    quote(c.article_text)
 
-        with guard():
-            checks = verify_citations(text)
-            if not checks:
-                st.info(t("没有找到法条引用", "No statute citations found"))
-            for c in checks:
-                title = f"{status_label(c.status)} · {c.raw}"
-                with st.expander(title, expanded=c.status != "ok"):
-                    if c.law_name:
-                        st.markdown(f"**{c.law_name}** {t('第', 'art. ')}{c.article_no}{t('条', '')}")
-                    msg = getattr(c, "message", "")
-                    if msg:
-                        st.caption(msg)
-                    if c.article_text:
-                        st.write(c.article_text)
+if not st.session_state["law_chat"]:
+    st.caption(t("law.intro"))
+question = st.chat_input(t("law.placeholder"), key="law_q")
+if pending and pending.get("page") == "law":
+    question = pending["question"]
+for turn in st.session_state["law_chat"]:
+    show_turn(turn)
+if question:
+    mark("latest")  # the new question's top: the answer below it starts in view
+    show_turn({"role": "user", "content": question})
+    before = len(st.session_state["law_chat"])
+    ask(question)
+    for turn in st.session_state["law_chat"][before + 1:]:
+        show_turn(turn)
+    scroll_to_latest("latest")

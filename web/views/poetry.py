@@ -1,4 +1,4 @@
-"""诗词创作: generate poems (平仄 grid, violations, inspiring poems), check a pasted poem, search the corpus."""
+"""诗词创作: generate poems (平仄 grid with its legend, findings in words), check a pasted poem, search the corpus."""
 
 import re
 import time
@@ -6,31 +6,84 @@ import time
 import streamlit as st
 
 from toolkit import prosody
-from web.common import get_poetry, guard, llm_spec, t, tone_grid_html, warm_poetry
+from toolkit.i18n import violation_label
+from web.common import (
+    get_poetry, guard, labels, lang, llm_spec, local, mark, quote, scroll_to_latest, t, tone_grid_html,
+    tone_legend_html, warm_poetry,
+)
+
+_QUOTED = re.compile(r"「([^」]+)」")
+_REPEAT = re.compile(r"重字「(.)」出现 (\d+) 次")
+
+
+def where(v) -> str:
+    if v.line < 0:
+        return t("poetry.where_poem")
+    out = t("poetry.where_line", line=v.line + 1)
+    return out + (t("poetry.where_char", pos=v.pos + 1) if v.pos >= 0 else "")
+
+
+def finding(v) -> str:
+    """One finding in words: where, what kind, and (中文) the checker's own explanation."""
+    label = violation_label(v.kind, lang())
+    if lang() == "zh":
+        msg = local(v.message)
+        return f"{where(v)} · {msg}" if label in msg else f"{where(v)} · {label}：{msg}"
+    chars = _QUOTED.findall(v.message)
+    return f"{where(v)} · {label}" + (f" 「{chars[0]}」" if chars else "")
 
 
 def show_report(lines, report) -> None:
-    """The coloured 平仄 grid with violations outlined, then the violation list."""
-    violations = list(getattr(report, "violations", []) or [])
-    bad = {(v.line, v.pos) for v in violations if getattr(v, "severity", "error") == "error" and v.pos >= 0}
+    """The coloured 平仄 grid (with its legend), what the poem is, then the findings."""
+    violations = list(report.violations)
+    bad = {(v.line, v.pos) for v in violations if v.severity == "error" and v.pos >= 0}
     st.html(tone_grid_html(list(lines), list(report.tones), bad))
-    summary = [f"{t('体裁', 'form')}: {report.form or '—'}"]
-    if getattr(report, "rhyme_group", None):
-        summary.append(f"{t('韵部', 'rhyme group')}: {report.rhyme_group}")
-    if getattr(report, "template", None):
-        summary.append(str(report.template))
+    st.html(tone_legend_html())
+    ancient = t(f"poetry.style.{report.ancient}") if report.ancient else None
+    form = report.form or ancient
+    summary = [t("poetry.form_is", form=form) if form else t("poetry.form_none")]
+    if report.rhyme_group:
+        summary.append(t("poetry.rhyme_is", group=report.rhyme_group))
+    if report.template and report.form in prosody.REGULATED_FORMS:
+        summary.append(template_words(report.template))
     st.caption(" · ".join(summary))
-    if not violations:
-        st.success(t("合律，无违例", "No violations"))
-    for v in violations:
-        where = f"{t('第', 'line ')}{v.line + 1}{t('句', '')}" + (f" {t('第', 'pos ')}{v.pos + 1}{t('字', '')}" if v.pos >= 0 else "")
-        (st.error if getattr(v, "severity", "error") == "error" else st.info)(f"{where} · {v.kind}: {v.message}")
+    if report.ancient:
+        st.info(t("poetry.ancient", name=ancient))
+    elif report.form is None and report.reason:
+        st.warning(t("poetry.no_form"))
+    repeats = [v for v in violations if v.kind == "repeat_char"]
+    others = [v for v in violations if v.kind != "repeat_char"]
+    errors = [v for v in others if v.severity == "error"]
+    if not errors:
+        st.success(t("poetry.ok_ancient") if report.ancient else t("poetry.ok"))
+    for v in errors:
+        st.error(finding(v))
+    notes = [v for v in others if v.severity != "error"]
+    if repeats:  # one line for all repeated characters, not a box each
+        parts = [m.groups() for m in (_REPEAT.search(v.message) for v in repeats) if m]
+        st.caption(t("poetry.repeats", chars="、".join(t("poetry.repeat_one", ch=c, n=n) for c, n in parts)))
+    if notes:
+        with st.expander(t("poetry.notes", n=len(notes))):
+            for v in notes:
+                st.caption(finding(v))
 
 
 def show_record(rec) -> None:
-    head = " · ".join(str(x) for x in (getattr(rec, "dynasty", None), getattr(rec, "author", None)) if x)
-    st.markdown(f"**{getattr(rec, 'title', '')}**  {head}")
-    st.text(getattr(rec, "text", None) or getattr(rec, "snippet", ""))
+    """A classical poem as a quotation: title, dynasty and author as the corpus gives them, then the text."""
+    head = " · ".join(x for x in (rec.dynasty, rec.author) if x)
+    quote(f"《{rec.title}》 {head}\n" + (getattr(rec, "text", None) or getattr(rec, "snippet", "")))
+
+
+TEMPLATE_PARTS = (("首句不入韵", "poetry.tpl.first_free"), ("首句入韵", "poetry.tpl.first_rhymes"),
+                  ("平起", "poetry.tpl.level_start"), ("仄起", "poetry.tpl.oblique_start"))
+
+
+def template_words(name: str) -> str:
+    """A 近体 template name (平起首句入韵) in the page's language."""
+    if lang() == "zh":
+        return name
+    parts = [t(key) for part, key in TEMPLATE_PARTS if part in name and not (part == "首句入韵" and "不入韵" in name)]
+    return ", ".join(parts) or name
 
 
 def pipeline():
@@ -49,86 +102,118 @@ def draft_view(slot, every: float = 0.05):
         if drafts and now - last[0] >= every:
             last[0] = now
             with slot.container():
-                st.caption(t(f"草稿（共 {len(drafts)} 份同时生成，完成后按格律与得分排序）",
-                             f"Draft (one of {len(drafts)} written at once; ranked by form and score when done)"))
+                st.caption(t("poetry.draft", n=len(drafts)))
                 st.text(drafts[0])
     return show
 
 
-st.header(t("诗词创作", "Poetry"))
+def generate(pipe, form, topic, keywords, acrostic, rhyme, n, seed) -> None:
+    live = st.empty()
+    ready = pipe is not None
+    if ready and not warm_poetry(llm_spec()).done:
+        ready = False
+        with guard(), st.spinner(t("poetry.loading")):
+            _ = pipe.llm  # waits for the background load (or raises its error); a bare expression would be shown
+            ready = True
+    if ready:
+        with guard(), st.spinner(t("poetry.generating")):
+            kws = tuple(k for k in re.split(r"[,，、\s]+", keywords) if k)
+            poems = pipe.generate(topic=topic or None, form=form, keywords=kws, acrostic=acrostic or None,
+                                  rhyme_group=rhyme or None, n=int(n), seed=int(seed), on_draft=draft_view(live))
+            st.session_state["poems"] = poems
+            st.session_state["poems_scroll"] = True  # the results sit below the form: bring them into view
+            st.session_state["poems_request"] = (form, topic)
+            st.session_state.pop("poems_related", None)
+            if poems:
+                st.session_state["last_generation"] = poems[0].text
+    live.empty()
+
+
+def related(pipe, form: str, topic: str) -> list:
+    """Classical poems of the requested form on the topic (searched once per request, shown once)."""
+    if "poems_related" not in st.session_state:
+        hits = []
+        if pipe is not None and topic.strip():
+            try:
+                hits = pipe.search(topic, k=3, form=form)
+            except Exception:  # noqa: BLE001 - a side panel; the poems above matter
+                hits = []
+        st.session_state["poems_related"] = hits
+    return st.session_state["poems_related"]
+
+
+st.header(t("nav.poetry"))
+FORMS = list(prosody.REGULATED_FORMS) + prosody.cipai_names()
+pending = st.session_state.pop("try", None)
+if pending and pending.get("page") == "poetry":
+    st.session_state["poem_topic"], st.session_state["poem_form"] = pending["topic"], pending["form"]
 with guard():
     pipeline()
-FORMS = list(prosody.REGULATED_FORMS) + prosody.cipai_names()
-tab_gen, tab_check, tab_search = st.tabs([t("创作", "Compose"), t("格律检查", "Check"), t("诗库检索", "Search")])
+tab_gen, tab_check, tab_search = st.tabs([t("poetry.tab_compose"), t("poetry.tab_check"), t("poetry.tab_search")])
 
 with tab_gen:
     c1, c2 = st.columns(2)
-    form = c1.selectbox(t("体裁 / 词牌", "Form / tune"), FORMS, index=1, key="poem_form")
-    topic = c2.text_input(t("题目", "Topic"), key="poem_topic", placeholder="春夜")
-    keywords = c1.text_input(t("关键词（逗号分隔）", "Keywords (comma separated)"), key="poem_kw", placeholder="月, 花")
-    acrostic = c2.text_input(t("藏头", "Acrostic"), key="poem_acrostic")
-    rhyme = c1.selectbox(t("韵部（平水韵）", "Rhyme group"), [""] + prosody.rhyme_groups(), key="poem_rhyme",
-                         format_func=lambda g: g or t("自动", "auto"))
-    n = c2.number_input(t("候选数", "Candidates"), 1, 8, 2, key="poem_n")
-    seed = c1.number_input(t("随机种子", "Seed"), 0, 2**31 - 1, 42, key="poem_seed")
-    if st.button(t("生成", "Generate"), type="primary", key="poem_go"):
-        live = st.empty()
-        pipe = pipeline()
-        ready = pipe is not None
-        if ready and not warm_poetry(llm_spec()).done:
-            ready = False
-            with guard(), st.spinner(t("模型加载中（首次使用）…", "Loading the model (first use)…")):
-                pipe.llm  # noqa: B018 - waits for the background load (or raises its error)
-                ready = True
-        if ready:
-            with guard(), st.spinner(t("生成中…", "Generating…")):
-                kws = tuple(k for k in re.split(r"[,，、\s]+", keywords) if k)
-                poems = pipe.generate(topic=topic or None, form=form, keywords=kws, acrostic=acrostic or None,
-                                      rhyme_group=rhyme or None, n=int(n), seed=int(seed), on_draft=draft_view(live))
-                st.session_state["poems"] = poems
-                if poems:
-                    st.session_state["last_generation"] = poems[0].text
-        live.empty()
-    for i, poem in enumerate(st.session_state.get("poems", [])):
-        st.subheader(f"{t('候选', 'Candidate')} {i + 1} · {poem.form} · {t('得分', 'score')} {poem.score:.2f}")
+    form = c1.selectbox(t("poetry.form"), FORMS, index=1, key="poem_form")
+    topic = c2.text_input(t("poetry.topic"), key="poem_topic", placeholder=t("poetry.topic_placeholder"))
+    keywords = c1.text_input(t("poetry.keywords"), key="poem_kw", placeholder=t("poetry.keywords_placeholder"))
+    acrostic = c2.text_input(t("poetry.acrostic"), key="poem_acrostic", help=t("poetry.acrostic_help"))
+    rhyme = c1.selectbox(t("poetry.rhyme"), [""] + prosody.rhyme_groups(), key="poem_rhyme",
+                         format_func=labels([""], lambda g: t("common.auto")))
+    n = c2.number_input(t("poetry.n"), 1, 8, 2, key="poem_n")
+    seed = c1.number_input(t("poetry.seed"), 0, 2**31 - 1, 42, key="poem_seed", help=t("poetry.seed_help"))
+    if st.button(t("poetry.generate"), type="primary", key="poem_go") or (pending and pending.get("page") == "poetry"):
+        generate(pipeline(), form, topic, keywords, acrostic, rhyme, n, seed)
+    poems = st.session_state.get("poems", [])
+    if poems:
+        mark("poem_results")
         left, right = st.columns([3, 2])
         with left:
-            st.text(poem.text)
-            show_report(poem.report.lines, poem.report)
-            for note in getattr(poem, "notes", ()) or ():
-                st.caption(note)
+            for i, poem in enumerate(poems):
+                st.subheader(t("poetry.candidate", i=i + 1, form=poem.form, score=f"{poem.score:.2f}"), anchor=False)
+                st.text(poem.text)
+                show_report(poem.report.lines, poem.report)
+                for note in poem.notes:
+                    st.caption(local(note))
         with right:
-            inspirations = getattr(poem, "inspirations", ()) or ()
-            if inspirations:
-                st.markdown(t("**启发的古诗**", "**Inspiring poems**"))
-            for rec in inspirations:
+            req_form, req_topic = st.session_state.get("poems_request", (form, topic))
+            hits = related(pipeline(), req_form, req_topic or "")
+            st.markdown(t("poetry.related", form=req_form))
+            if not hits:
+                st.caption(t("poetry.related_none"))
+            for rec in hits:
                 show_record(rec)
+        if st.session_state.pop("poems_scroll", False):
+            scroll_to_latest("poem_results")
 
 with tab_check:
-    text = st.text_area(t("粘贴一首诗或词", "Paste a poem"), key="poem_check_text", height=160,
-                        placeholder="床前明月光，疑是地上霜。举头望明月，低头思故乡。")
-    check_form = st.selectbox(t("按体裁检查", "Check as"), [""] + FORMS, key="poem_check_form",
-                              format_func=lambda f: f or t("自动识别", "detect"))
-    if st.button(t("检查格律", "Check"), key="poem_check_go") and text.strip():
-        with guard():
-            report = prosody.check(text, form=check_form or None)
-            if report.form is None and getattr(report, "reason", None):
-                st.warning(report.reason)
-            show_report(report.lines, report)
+    text = st.text_area(t("poetry.check_label"), key="poem_check_text", height=160,
+                        placeholder=t("poetry.check_placeholder"))
+    check_form = st.selectbox(t("poetry.check_as"), [""] + FORMS, key="poem_check_form",
+                              format_func=labels([""], lambda f: t("poetry.detect")))
+    if st.button(t("poetry.check_go"), key="poem_check_go"):
+        if not text.strip():
+            st.warning(t("poetry.check_empty"))
+        else:
+            with guard():
+                report = prosody.check(text, form=check_form or None)
+                show_report(report.lines, report)
 
 with tab_search:
-    q = st.text_input(t("检索词", "Query"), key="poem_q", placeholder="明月 故乡")
+    q = st.text_input(t("poetry.query"), key="poem_q", placeholder=t("poetry.query_placeholder"))
     c1, c2, c3, c4 = st.columns(4)
-    author = c1.text_input(t("作者", "Author"), key="poem_q_author")
-    dynasty = c2.text_input(t("朝代", "Dynasty"), key="poem_q_dynasty")
-    qform = c3.selectbox(t("体裁", "Form"), [""] + FORMS, key="poem_q_form", format_func=lambda f: f or t("不限", "any"))
-    k = c4.number_input("k", 1, 50, 10, key="poem_q_k")
-    if st.button(t("检索", "Search"), key="poem_q_go") and q.strip():
-        with guard():
-            pipe = pipeline()
-            if pipe is not None:
-                hits = pipe.search(q, k=int(k), author=author or None, dynasty=dynasty or None, form=qform or None)
-                if not hits:
-                    st.info(t("没有找到", "No results"))
-                for h in hits:
-                    show_record(h)
+    author = c1.text_input(t("poetry.author"), key="poem_q_author")
+    dynasty = c2.text_input(t("poetry.dynasty"), key="poem_q_dynasty")
+    qform = c3.selectbox(t("poetry.form_filter"), [""] + FORMS, key="poem_q_form", format_func=labels([""], lambda f: t("common.any")))
+    k = c4.number_input(t("poetry.k"), 1, 50, 10, key="poem_q_k")
+    if st.button(t("poetry.search_go"), key="poem_q_go"):
+        if not q.strip():
+            st.warning(t("poetry.query_empty"))
+        else:
+            with guard():
+                pipe = pipeline()
+                if pipe is not None:
+                    hits = pipe.search(q, k=int(k), author=author or None, dynasty=dynasty or None, form=qform or None)
+                    if not hits:
+                        st.info(t("poetry.no_results"))
+                    for h in hits:
+                        show_record(h)

@@ -7,17 +7,32 @@ import streamlit as st
 
 from pipelines.prompt_uses import MODES, SAMPLES, USES
 from toolkit.errors import HanlinError
+from toolkit import i18n
 from toolkit.prompts import render_template
-from web.common import get_registry, guard, t
+from web.common import get_registry, guard, labels, local, t
 
-st.header(t("提示词模板", "Prompt templates"))
+
+def task_label(task: str) -> str:
+    """The task a template serves, in words (the registry's task ids are internal)."""
+    return t(f"prompts.task.{task}") if i18n.has(f"prompts.task.{task}") else task
+
+
+def template_label(name: str) -> str:
+    return t(f"prompts.name.{name}") if i18n.has(f"prompts.name.{name}") else name
+
+st.header(t("nav.prompts"))
 reg = get_registry()
 tasks = sorted({reg.get(n).task for n in reg.names()})
-task = st.selectbox(t("任务", "Task"), tasks, key="pt_task")
+pending = st.session_state.pop("try", None)
+if pending and pending.get("page") == "prompts" and "poem_generate" in reg.names():  # the start page's example
+    st.session_state["pt_task"], st.session_state["pt_name"] = reg.get("poem_generate").task, "poem_generate"
+task = st.selectbox(t("任务", "Task"), tasks, key="pt_task", format_func=labels(tasks, task_label))
 names = reg.names(task=task)
-name = st.selectbox(t("模板", "Template"), names, key="pt_name")
+name = st.selectbox(t("模板", "Template"), names, key="pt_name", format_func=labels(names, template_label))
 tpl = reg.get(name)
-st.caption(f"{tpl.description} · v{tpl.version} · {t('来源', 'source')}: {tpl.source}")
+about = t(f"prompts.desc.{name}") if i18n.has(f"prompts.desc.{name}") else tpl.description
+source = t("prompts.builtin") if tpl.source == "builtin" else t("prompts.edited")
+st.caption(f"{about} · {t('版本', 'version')} {tpl.version} · {source}")
 
 uses = USES.get(name, ())
 for u in uses:
@@ -41,9 +56,9 @@ text = st.text_area(t("模板内容（YAML 头部 + Jinja2）", "Template (YAML 
 valid = None
 try:
     valid = reg.validate(name, text)
-    st.success(t("模板有效", "Template is valid") + f" · {t('变量', 'variables')}: {', '.join(valid.variables) or '-'}")
+    st.success(t("模板有效", "Template is valid") + f" · {t('变量', 'variables')}: {', '.join(f'`{v}`' for v in valid.variables) or '-'}")
 except HanlinError as e:
-    st.error(t("模板无效，保存将被拒绝：", "Invalid template, saving is refused: ") + str(e))
+    st.error(t("模板无效，保存将被拒绝：", "Invalid template, saving is refused: ") + local(str(e)))
 
 with st.expander(t("预览：示例输入下修改前后的输出", "Preview: the output on a sample, before and after the edit"),
                  expanded=text != tpl.text):

@@ -45,7 +45,7 @@ class FieldSpec:
 @dataclass(frozen=True)
 class Block:
     """A piece of a document: ``title``, ``subtitle`` (centred), ``heading``, ``para``, ``item`` (numbered),
-    ``right`` (right-aligned)."""
+    ``right`` (right-aligned), ``flush`` (at the left margin, no first-line indent: the court after 此致)."""
 
     kind: str
     text: str

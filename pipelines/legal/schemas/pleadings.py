@@ -28,7 +28,7 @@ def _evidence(values: dict) -> list[Block]:
 def _ending(values: dict, court: str, signer_role: str, signer_key: str, copies_note: str) -> list[Block]:
     return [
         Block("para", "此致"),
-        Block("para", court),
+        Block("flush", court),  # the addressee starts at the left margin, under the indented 此致
         Block("para", copies_note),
         Block("right", f"{signer_role}（签名或盖章）：{values[signer_key]}"),
         Block("right", date_or_today(values)),
