@@ -7,7 +7,7 @@ OpenAI-compatible server) is configured, since the embedded poetry model does no
 
 Example:
     >>> [u.pipeline for u in USES["kb_quotes"]]
-    ['知识库问答 DocQA']
+    ['kb']
 """
 
 from __future__ import annotations
@@ -23,24 +23,34 @@ MODES = {
 
 @dataclass(frozen=True)
 class TemplateUse:
-    pipeline: str  # the pipeline class as the UI names it
+    pipeline: str  # the task whose pipeline renders it (kb, legal, drafting, poetry: the UI names it in words)
     mode: str  # a key of MODES: when the pipeline renders the template
     role: str  # "shows" (the rendered text is what the user reads) or "prompt" (it is sent to the model)
-    what: str  # what the rendered text is, in a few words
+    what: tuple[str, str]  # what the rendered text is, in a few words (中文, English)
 
 
 USES: dict[str, tuple[TemplateUse, ...]] = {
-    "kb_quotes": (TemplateUse("知识库问答 DocQA", "both", "shows",
-                              "摘录式答案（逐条引文 + [编号]），以及两种模式下的“未找到”答复"),),
-    "kb_answer": (TemplateUse("知识库问答 DocQA", "capable", "prompt", "依据检索片段作答的提示"),),
-    "kb_followup": (TemplateUse("知识库问答 DocQA", "capable", "prompt", "把追问改写为独立检索问题的提示"),),
-    "legal_answer": (TemplateUse("法律问答 StatuteQA", "capable", "prompt", "依据法条作答的提示"),),
-    "legal_followup": (TemplateUse("法律问答 StatuteQA", "capable", "prompt", "把追问改写为独立检索问题的提示"),),
-    "poem_generate": (TemplateUse("诗词创作 PoetryPipeline", "capable", "prompt", "作诗的提示"),),
-    "poem_repair": (TemplateUse("诗词创作 PoetryPipeline", "capable", "prompt", "按格律检查结果改诗的提示"),),
-    "draft_phrases": (TemplateUse("文书起草 DocumentDrafter", "both", "shows",
-                                  "文书中的固定表述：合同首段、律师函委托说明/法律依据/催告、诉状开头语与“综上”结语"),),
-    "draft_polish_facts": (TemplateUse("文书起草 DocumentDrafter", "capable", "prompt", "润色“事实与理由”的提示"),),
+    "kb_quotes": (TemplateUse("kb", "both", "shows",
+                              ("摘录式答案（逐条引文 + [编号]），以及两种模式下的“未找到”答复",
+                               "the quoted answer (each quote with its [n]) and the not-found reply in both modes")),),
+    "kb_answer": (TemplateUse("kb", "capable", "prompt", ("依据检索片段作答的提示", "the prompt to answer from the passages found")),),
+    "kb_followup": (TemplateUse("kb", "capable", "prompt",
+                                ("把追问改写为独立检索问题的提示", "the prompt that rewrites a follow-up as a complete question")),),
+    "legal_answer": (TemplateUse("legal", "capable", "prompt", ("依据法条作答的提示", "the prompt to answer from the statutes")),),
+    "legal_answer_layout": (TemplateUse("legal", "both", "shows",
+                                        ("回答的版式：结论、怎么办、注意、依据",
+                                         "the answer's layout: conclusion, what to do, caveats, basis")),),
+    "legal_followup": (TemplateUse("legal", "capable", "prompt",
+                                   ("把追问改写为独立检索问题的提示", "the prompt that rewrites a follow-up as a complete question")),),
+    "poem_generate": (TemplateUse("poetry", "capable", "prompt", ("作诗的提示", "the prompt to write a poem")),),
+    "poem_repair": (TemplateUse("poetry", "capable", "prompt",
+                                ("按格律检查结果改诗的提示", "the prompt to fix the lines the form check flags")),),
+    "draft_phrases": (TemplateUse("drafting", "both", "shows",
+                                  ("文书中的固定表述：合同首段、律师函委托说明/法律依据/催告、诉状开头语与“综上”结语",
+                                   "the set wording of documents: contract preamble, a lawyer's letter's mandate, basis "
+                                   "and demand, the openings and closing of pleadings")),),
+    "draft_polish_facts": (TemplateUse("drafting", "capable", "prompt",
+                                       ("润色“事实与理由”的提示", "the prompt to polish the facts and reasons")),),
 }
 
 _CHUNKS = [{"n": 1, "source": "租赁合同.md › 第三条 押金", "text": "押金在租期届满后七日内退还承租人。"},
@@ -55,6 +65,14 @@ SAMPLES: dict[str, dict] = {
     "kb_answer": {"question": "押金什么时候退？", "chunks": _CHUNKS, "history": []},
     "kb_followup": {"question": "那租金呢？", "history": _HISTORY},
     "legal_answer": {"question": "借钱不还怎么办？", "articles": [_ARTICLE], "history": None},
+    "legal_answer_layout": {
+        "lang": "zh", "kind_name": "借款纠纷",
+        "conclusion": [{"citation": "《民法典》第六百七十五条", "text": "借款人应当按照约定的期限返还借款。"}],
+        "basis": [{"citation": "《中华人民共和国民法典》第六百七十五条", "chapter": "第十二章 借款合同",
+                   "text": _ARTICLE["text"]}],
+        "steps": [{"stage": "时效", "limit": True, "action": "三年内向法院起诉",
+                   "citation": "《中华人民共和国民法典》第一百八十八条", "quote": "向人民法院请求保护民事权利的诉讼时效期间为三年"}],
+        "cautions": ["有无借条或转账记录"], "basis_inline": True},
     "legal_followup": {"question": "那如果没有借条呢？",
                        "history": [{"role": "user", "content": "借钱不还怎么办？"},
                                    {"role": "assistant", "content": "可以起诉要求返还借款。"}]},

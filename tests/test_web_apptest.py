@@ -223,7 +223,7 @@ def test_template_edit_changes_next_kb_answer_on_default_model(app_test, web_use
     at = app_test("prompts")
     at.selectbox(key="pt_task").select("kb").run()
     at.selectbox(key="pt_name").select("kb_quotes").run()
-    assert any("DocQA" in m.value and "所有模型" in m.value for m in at.markdown)  # who uses it, in which mode
+    assert any("知识库问答" in m.value and "所有模型" in m.value for m in at.markdown)  # who uses it, in which mode
     area = at.text_area(key="pt_text_kb_quotes")
     area.input(area.value.replace("以下摘自文档 (quoted from the documents):", "文档原文摘录如下：")).run()
     assert not ok(at)

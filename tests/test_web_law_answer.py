@@ -10,7 +10,7 @@ def test_law_answer_shown_once_with_each_article_in_one_panel(app_test):
     for heading in ("### 结论", "### 怎么办", "### 注意"):
         assert shown.count(heading) == 1, heading
     assert "### 依据" not in shown and "检索用语" not in shown
-    panels = [e.label for e in at.expander]
+    panels = [e.label for e in at.main.expander]  # the sidebar holds the citation checker
     for s in answer.citations:  # one collapsed panel per cited article, with its check status
         assert sum(f"《{s.law_name}》{s.article_label}" in x for x in panels) == 1
     assert all("已核验" in x for x in panels)

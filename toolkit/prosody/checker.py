@@ -143,7 +143,7 @@ def _ancient(lines: list[str], book: RhymeBook, stray, regulated: ProsodyReport 
     group = min(shared) if shared else None
     if group is None:
         vs.append(Violation(-1, -1, "rhyme", f"偶句韵脚「{'、'.join(ends)}」不在同一韵部 (even lines do not rhyme)"))
-    vs = sorted(vs + _unknown_violations(lines, unk, stray), key=lambda v: (v.line, v.pos))
+    vs = sorted(vs + unknown_violations(lines, unk, stray), key=lambda v: (v.line, v.pos))
     errors = [v for v in vs if v.severity == "error"]
     reason = f"{name}: 古体诗不拘平仄、粘对、孤平与重字, 只查句式与押韵"
     return ProsodyReport(form=None, ok=not errors, rhyme_ok=group is not None, rhyme_group=group, tones=tones,

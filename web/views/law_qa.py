@@ -33,10 +33,9 @@ def show_citations(answer) -> None:
         seen.add((s.law_name, s.article_no))
         c = checks.get((s.law_name, s.article_no))
         with st.expander(f"{cite(s)} · {status_label(c.status if c else 'ok')}"):
-            body = highlights.get((s.law_name, s.article_no), s.text)
-            st.markdown(body.replace("\n", "  \n"))
-            if s.chapter:
-                st.caption(s.chapter)
+            body = highlights.get((s.law_name, s.article_no), s.text)  # the operative sentence in **bold**
+            lines = ([s.chapter] if s.chapter else []) + body.splitlines()
+            st.markdown("\n".join("> " + line.replace("#", "\\#") for line in lines))  # statute text, as written
     for c in answer.checks:
         if c.status != "ok" and (c.law_name, c.article_no) not in seen:
             st.warning(f"{status_label(c.status)}: 「{c.raw}」")
@@ -48,7 +47,7 @@ def show_turn(turn) -> None:
         if turn["role"] != "assistant":
             st.markdown(turn["content"])
         elif answer is not None and answer.structured is not None:  # rendered in the page's language already
-            st.markdown(answer.summary or answer.text)
+            st.markdown(local(answer.summary or answer.text))
         else:
             st.markdown(local(turn["content"]))
         if answer is not None:

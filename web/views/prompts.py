@@ -38,7 +38,8 @@ uses = USES.get(name, ())
 for u in uses:
     role = (t("其输出即用户看到的文本", "its output is the text the user sees") if u.role == "shows"
             else t("它是发给模型的提示", "it is the prompt sent to the model"))
-    st.markdown(f"**{t('使用者', 'Used by')}**: {u.pipeline} · {t('模式', 'mode')}: {t(*MODES[u.mode])} · {role} — {u.what}")
+    st.markdown(f"**{t('使用者', 'Used by')}**: {task_label(u.pipeline)} · {t('模式', 'mode')}: {t(*MODES[u.mode])} · {role} — "
+                f"{t(*u.what)}")
 if not uses:
     st.warning(t("目前没有流水线使用这个模板，修改不会改变任何输出。",
                  "No pipeline renders this template: editing it changes no output."))
