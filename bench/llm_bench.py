@@ -1,6 +1,6 @@
-"""Decode speed of the local backends: Hanlin's decode loop vs ``model.generate``, constrained 五绝
-(one at a time and batched), the NumPy engine on the same workloads, and the OpenAI-compatible server
-over loopback vs direct calls.
+"""Decode speed of the local engines: Hanlin's decode loop on the transformers engine vs
+``model.generate``, constrained 五绝 (one at a time and batched), the NumPy engine on the same
+workloads, and the OpenAI-compatible server over loopback vs direct calls.
 
 Runs on a freshly initialised tiny DeepseekV2 MoE, and on the shipped embedded model when it exists.
 """
@@ -52,10 +52,20 @@ def _timed(fn, repeat: int = 1) -> Timing:
     return t
 
 
+class OnTensors:
+    """A NumPy processor of :mod:`toolkit.llm.constraints` run inside ``model.generate`` (the reference)."""
+
+    def __init__(self, proc):
+        self.proc = proc
+
+    def __call__(self, input_ids, scores):
+        return torch.from_numpy(self.proc(input_ids.numpy(), scores.float().numpy()))
+
+
 def bench_model(llm, label: str, quick: bool) -> list[tuple]:
     from transformers import LogitsProcessorList
 
-    from toolkit.llm.constraints import AllowedTokensProcessor, TokenBiasProcessor
+    from toolkit.llm.constraints import AllowedMask, LogitBias
 
     n = 60 if quick else N_TOKENS
     prompt = "<bos><五绝><题>春夜<文>"
@@ -64,15 +74,8 @@ def bench_model(llm, label: str, quick: bool) -> list[tuple]:
     rows = []
 
     t = _timed(lambda: llm.generate_constrained(prompt, bias=no_eos, max_new_tokens=n))
-    path = "lean DeepseekV2 forward" if llm._stepper.fast else "transformers modules"
-    rows.append((label, f"decode loop, greedy ({path})", n, t, f"{n} tokens"))
-    from toolkit.llm.decode import Stepper, decode_steps
-
-    slow = Stepper(llm.hf_model, fast=False)
-    prompt_ids = llm.encode(prompt)
-    t = _timed(lambda: list(decode_steps(slow, prompt_ids, max_new_tokens=n, processors=[TokenBiasProcessor(no_eos)])))
-    rows.append((label, "decode loop, greedy (transformers modules)", n, t, f"{n} tokens"))
-    procs = LogitsProcessorList([TokenBiasProcessor(no_eos)])
+    rows.append((label, "decode loop, greedy (transformers engine)", n, t, f"{n} tokens"))
+    procs = LogitsProcessorList([OnTensors(LogitBias(no_eos))])
     t = _timed(lambda: llm.hf_model.generate(ids, logits_processor=procs, max_new_tokens=n, do_sample=False))
     rows.append((label, "model.generate, greedy", n, t, f"{n} tokens"))
     t = _timed(lambda: llm.generate_constrained(prompt, bias=no_eos, max_new_tokens=n, temperature=0.8, top_p=0.95,
@@ -85,7 +88,7 @@ def bench_model(llm, label: str, quick: bool) -> list[tuple]:
     rows.append((label, "constrained 五绝, decode loop", length, t, f"{t * 1000:.0f} ms/poem"))
 
     def hf_constrained():
-        p = LogitsProcessorList([AllowedTokensProcessor(allowed, ids.shape[1])])
+        p = LogitsProcessorList([OnTensors(AllowedMask(allowed, ids.shape[1]))])
         llm.hf_model.generate(ids, logits_processor=p, max_new_tokens=length, do_sample=True, temperature=0.8,
                               top_k=0)
 
@@ -98,12 +101,12 @@ def bench_model(llm, label: str, quick: bool) -> list[tuple]:
 
 
 def bench_numpy(path: Path, label: str, quick: bool) -> list[tuple]:
-    """The same decode workloads on the NumPy engine (:class:`~toolkit.llm.lite.LiteLLM`), beside the rows above."""
-    from toolkit.llm.lite import LiteLLM
+    """The same decode workloads on the NumPy engine (:class:`~toolkit.llm.numpy_engine.NumpyLLM`), beside the rows above."""
+    from toolkit.llm.numpy_engine import NumpyLLM
 
     t = time.perf_counter()
-    llm = LiteLLM(path)
-    rows = [(label, "load (LiteLLM, NumPy engine; no torch import)", 0, None, f"{time.perf_counter() - t:.2f} s")]
+    llm = NumpyLLM(path)
+    rows = [(label, "load (NumpyLLM; no torch import)", 0, None, f"{time.perf_counter() - t:.2f} s")]
     n = 60 if quick else N_TOKENS
     prompt = "<bos><五绝><题>春夜<文>"
     no_eos = {e: -float("inf") for e in llm.eos_ids}
@@ -149,21 +152,21 @@ def bench_server(llm, label: str, quick: bool) -> list[tuple]:
 def run(args) -> str:
     from tests.plugins.llm import build_tiny_model
     from toolkit.config import get_settings
-    from toolkit.llm.hf import HFLLM
+    from toolkit.llm.transformers_engine import TransformersLLM
 
     rows = []
     with tempfile.TemporaryDirectory() as d:
-        tiny = HFLLM(build_tiny_model(Path(d) / "tiny"))
+        tiny = TransformersLLM(build_tiny_model(Path(d) / "tiny"))
         label = f"tiny random ({sum(p.numel() for p in tiny.hf_model.parameters()) / 1e6:.1f} M)"
         rows += bench_model(tiny, label, args.quick) + bench_numpy(tiny.path, label, args.quick)
         rows += bench_server(tiny, label, args.quick)
     shipped = get_settings().embedded_model_dir
     if (shipped / "config.json").is_file():
         t = time.perf_counter()
-        llm = HFLLM(shipped)
+        llm = TransformersLLM(shipped)
         load = time.perf_counter() - t
         label = f"{llm.name} ({sum(p.numel() for p in llm.hf_model.parameters()) / 1e6:.1f} M)"
-        rows.append((label, "load (HFLLM; torch + transformers already imported, ~9 CPU s in a fresh process)", 0, None, f"{load:.2f} s"))
+        rows.append((label, "load (TransformersLLM; torch + transformers already imported)", 0, None, f"{load:.2f} s"))
         rows += bench_model(llm, label, args.quick) + bench_numpy(shipped, label, args.quick)
         rows += bench_server(llm, label, args.quick)
     lines = ["| model | what | tokens/s (wall) | tokens/s (CPU time) | note |", "|---|---|---:|---:|---|"]

@@ -7,7 +7,7 @@ trained on) at the same positions: body characters and ``<eos>``, conditioned on
 tokenizer; its per-document scores are cached in ``data/train/hanlin-moe-mini/baseline.json``.
 Decode speed: greedy, KV cache, batch 1, 100 new tokens, fp32 on CPU (the dtype Hanlin's local backend
 uses), median of three prompts after a warm-up; once with ``model.generate`` and once with Hanlin's
-own decode loop (:mod:`toolkit.llm.decode`, which the pipelines use).
+own decode loop (:mod:`toolkit.llm.sampling`, which the pipelines use).
 
 Run: ``python -m bench model`` (``--quick``: the first 500 held-out poems). Needs the shipped model and
 ``hanlin data pull``.
@@ -43,14 +43,12 @@ def _decode_speed(model, tok) -> list[float]:
 
 
 def _hanlin_decode_speed(model, tok) -> list[float] | None:
-    """The same measurement through Hanlin's own decode loop (toolkit.llm.decode), if present."""
-    try:
-        from toolkit.llm.decode import Stepper, decode_steps
-    except ImportError:
-        return None
+    """The same measurement through Hanlin's own decode loop (:mod:`toolkit.llm.sampling`) on the transformers engine."""
     from toolkit.llm.embedded.format import build_prompt
+    from toolkit.llm.sampling import decode_steps
+    from toolkit.llm.transformers_engine import TorchStepper
 
-    stepper = Stepper(model)
+    stepper = TorchStepper(model)
     speeds = []
     for i, (kind, title) in enumerate((PROMPTS[0],) + PROMPTS):
         ids = tok(build_prompt(kind, title))["input_ids"]

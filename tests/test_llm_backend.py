@@ -15,7 +15,7 @@ def test_load_llm_on_directory(tiny_model_dir):
     llm = load_llm(str(tiny_model_dir))
     assert llm.local and not llm.capable  # no chat template: not instruction-following
     assert llm.context_length == 256
-    assert llm.hf_model.config.model_type == "deepseek_v2"
+    assert llm.config["model_type"] == "deepseek_v2" and llm.engine == "numpy"
     assert llm.poetry_format
 
 
@@ -81,24 +81,24 @@ def test_long_prompt_truncated_with_warning_or_error(tiny_llm, caplog):
 
 
 def test_chat_uses_poetry_prompt(tiny_llm):
-    from toolkit.llm.local import poetry_prompt
+    from toolkit.llm.embedded.format import chat_prompt
 
-    assert poetry_prompt(["七绝 春夜"]).endswith("<题>春夜<文>")
+    assert chat_prompt("七绝 春夜") == "<bos><七绝><题>春夜<文>" and chat_prompt("春夜") == "<bos><诗><题>春夜<文>"
     msgs = [{"role": "user", "content": "七绝 春夜"}]
-    assert tiny_llm.chat(msgs, max_new_tokens=6) == tiny_llm.generate(poetry_prompt(["七绝 春夜"]), max_new_tokens=6)
+    assert tiny_llm.chat(msgs, max_new_tokens=6) == tiny_llm.generate(chat_prompt("七绝 春夜"), max_new_tokens=6)
     with pytest.raises(InvalidInputError, match="role"):
         tiny_llm.chat([{"role": "robot", "content": "x"}])
 
 
 def test_chat_template_used_when_present(tmp_path, tiny_model_dir):
-    from toolkit.llm.hf import HFLLM
+    from toolkit.llm.transformers_engine import TransformersLLM
 
     d = tmp_path / "chat"
     shutil.copytree(tiny_model_dir, d)
     cfg = json.loads((d / "tokenizer_config.json").read_text())
     cfg["chat_template"] = "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}<文>"
     (d / "tokenizer_config.json").write_text(json.dumps(cfg, ensure_ascii=False))
-    llm = HFLLM(d)
+    llm = TransformersLLM(d)
     assert llm.capable
     assert llm.render_chat([__import__("toolkit.llm", fromlist=["Message"]).Message("user", "你好")]) == "<user>你好<文>"
 

@@ -1,11 +1,12 @@
 """Constrained decoding: exact patterns, bias, batch sampling, log-probs consistent with scoring."""
 
+import numpy as np
 import pytest
 import torch
-from transformers import LogitsProcessorList
+from transformers import LogitsProcessor, LogitsProcessorList
 
 from toolkit.errors import InvalidInputError
-from toolkit.llm.constraints import AllowedTokensProcessor, TokenBiasProcessor, bias_for, char_ids, pattern_allowed
+from toolkit.llm.constraints import AllowedMask, LogitBias, bias_for, char_ids, pattern_allowed
 
 PROMPT = "<bos><五绝><题>春夜<文>"
 CHARS = "春花秋月夜"
@@ -49,9 +50,19 @@ def test_bias_shifts_choice(tiny_llm):
     assert r.text == "月月月"
 
 
-def test_processors_work_with_hf_generate(tiny_llm, line_pattern):
+class OnTensors(LogitsProcessor):
+    """A NumPy processor run inside transformers' ``generate`` (the reference decoder)."""
+
+    def __init__(self, proc):
+        self.proc = proc
+
+    def __call__(self, input_ids, scores):
+        return torch.from_numpy(self.proc(input_ids.numpy(), scores.float().numpy()))
+
+
+def test_constrained_greedy_matches_hf_generate(tiny_llm, line_pattern):
     ids = torch.tensor([tiny_llm.encode(PROMPT)])
-    procs = LogitsProcessorList([AllowedTokensProcessor(line_pattern, ids.shape[1])])
+    procs = LogitsProcessorList([OnTensors(AllowedMask(line_pattern, ids.shape[1]))])
     out = tiny_llm.hf_model.generate(ids, logits_processor=procs, max_new_tokens=12, do_sample=False)
     text = tiny_llm.decode(out[0, ids.shape[1]:])
     assert _is_line(text)
@@ -71,8 +82,8 @@ def test_char_ids_names_missing(tiny_llm):
 
 
 def test_bias_processor_alone():
-    p = TokenBiasProcessor({1: 2.0, 3: -1.0})
-    s = p(torch.zeros(1, 1, dtype=torch.long), torch.zeros(2, 4))
+    p = LogitBias({1: 2.0, 3: -1.0})
+    s = p(np.zeros((1, 1), dtype=np.int64), np.zeros((2, 4), dtype=np.float32))
     assert s.tolist() == [[0, 2, 0, -1]] * 2
 
 
@@ -81,7 +92,7 @@ def test_allowed_as_bool_mask_and_plain_set(tiny_llm, line_pattern):
     ids = char_ids(tiny_llm.tokenizer, "月，")
 
     def as_mask(step, gen):
-        m = torch.zeros(vocab, dtype=torch.bool)
+        m = np.zeros(vocab, dtype=bool)
         m[ids["月"] if step < 2 else ids["，"]] = True
         return m
 

@@ -16,8 +16,8 @@ from toolkit.errors import BackendError, InvalidInputError
 from toolkit.llm import load_llm
 from toolkit.llm.constraints import char_ids, pattern_allowed
 from toolkit.llm.info import model_info
-from toolkit.llm.lite import LiteLLM, lite_reason
-from toolkit.llm.npdecode import apply_repetition_penalty, top_k_filter, top_p_filter
+from toolkit.llm.numpy_engine import NumpyLLM, numpy_reason
+from toolkit.llm.sampling import apply_repetition_penalty, top_k_filter, top_p_filter
 from toolkit.llm.numpy_deepseek import NumpyDeepseekV2, read_safetensors, unsupported
 from toolkit.llm.routing import routing
 
@@ -27,7 +27,7 @@ TEXTS = ["<bos><七绝><题>春夜<文>春风又绿江南岸，", "明月几时�
 
 @pytest.fixture(scope="module")
 def lite(tiny_model_dir):
-    return LiteLLM(tiny_model_dir)
+    return NumpyLLM(tiny_model_dir)
 
 
 def test_logits_match_transformers(tiny_llm, lite):
@@ -48,7 +48,7 @@ def test_shipped_model_logits_match_transformers():
 
     ref_model = AutoModelForCausalLM.from_pretrained(d, dtype=torch.float32).eval()
     net = NumpyDeepseekV2.from_dir(d)
-    ids = np.array([LiteLLM(d).encode("<bos><七律><题>登高<文>风急天高猿啸哀，渚清沙白鸟飞回。")])
+    ids = np.array([NumpyLLM(d).encode("<bos><七律><题>登高<文>风急天高猿啸哀，渚清沙白鸟飞回。")])
     with torch.inference_mode():
         ref = ref_model(input_ids=torch.tensor(ids), use_cache=False).logits.float().numpy()
     np.testing.assert_allclose(net.forward(ids, net.new_state(), last_only=False), ref, atol=1e-3, rtol=1e-3)
@@ -95,6 +95,19 @@ def test_greedy_and_constrained_decoding(tiny_llm, lite):
         lite.generate_constrained(prompt, lambda step, gen: set(), max_new_tokens=3)
 
 
+def test_seed_gives_same_sample_on_both_engines(tiny_llm, lite):
+    prompt = "<bos><七绝><题>春<文>"
+    # A random model is nearly uniform over 21k tokens, where float32 noise would pick a neighbour: top_k
+    # gives it the peaked distributions a trained model has.
+    kw = dict(max_new_tokens=16, temperature=0.8, top_k=40, top_p=0.95, repetition_penalty=1.1)
+    for seed in (1, 2, 3):
+        assert lite.generate(prompt, seed=seed, **kw) == tiny_llm.generate(prompt, seed=seed, **kw)
+    ids = char_ids(lite.tokenizer, "春花秋月夜，")
+    allowed = pattern_allowed([{ids[c] for c in "春花秋月夜"}] * 5 + [{ids["，"]}], then={lite.tokenizer.eos_token_id})
+    a, b = (m.sample_constrained(prompt, allowed, n=6, max_new_tokens=8, temperature=1.0, seed=4) for m in (lite, tiny_llm))
+    assert [r.text for r in a] == [r.text for r in b] and len({r.text for r in a}) > 1
+
+
 def test_filters_match_transformers_warpers():
     from transformers.generation.logits_process import (RepetitionPenaltyLogitsProcessor, TopKLogitsWarper,
                                                         TopPLogitsWarper)
@@ -110,8 +123,8 @@ def test_filters_match_transformers_warpers():
 
 
 def test_engine_choice(tiny_model_dir, tmp_path):
-    assert isinstance(load_llm(str(tiny_model_dir)), LiteLLM)
-    assert type(load_llm(str(tiny_model_dir), engine="transformers")).__name__ == "HFLLM"
+    assert isinstance(load_llm(str(tiny_model_dir)), NumpyLLM)
+    assert type(load_llm(str(tiny_model_dir), engine="transformers")).__name__ == "TransformersLLM"
     with pytest.raises(InvalidInputError, match="engine"):
         load_settings(env={"HANLIN_ENGINE": "tensorflow"})
     other = tmp_path / "llama"
@@ -121,7 +134,7 @@ def test_engine_choice(tiny_model_dir, tmp_path):
     cfg = json.loads((other / "config.json").read_text())
     cfg["model_type"] = "llama"
     (other / "config.json").write_text(json.dumps(cfg))
-    assert lite_reason(other) == "model_type llama" and unsupported(cfg) == "model_type llama"
+    assert numpy_reason(other) == "model_type llama" and unsupported(cfg) == "model_type llama"
     with pytest.raises(BackendError, match="model_type llama"):
         load_llm(str(other), engine="numpy")
 
@@ -145,7 +158,7 @@ def test_loads_without_torch(tiny_model_dir):
             "llm.generate('<bos><五绝><题>春<文>', max_new_tokens=4, temperature=0.8, seed=1); "
             "print(type(llm).__name__, 'torch' in sys.modules, 'transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert out.stdout.split() == ["LiteLLM", "False", "False"], out.stderr[-2000:]
+    assert out.stdout.split() == ["NumpyLLM", "False", "False"], out.stderr[-2000:]
 
 
 def test_engine_prefix_in_spec(tiny_model_dir):
@@ -153,8 +166,8 @@ def test_engine_prefix_in_spec(tiny_model_dir):
 
     assert split_engine(f"transformers:{tiny_model_dir}") == (str(tiny_model_dir), "transformers")
     assert split_engine("numpy:") == (None, "numpy") and split_engine("openai:http://x/v1") == ("openai:http://x/v1", None)
-    assert type(load_llm(f"transformers:{tiny_model_dir}")).__name__ == "HFLLM"
-    assert isinstance(load_llm(f"numpy:{tiny_model_dir}"), LiteLLM)
+    assert type(load_llm(f"transformers:{tiny_model_dir}")).__name__ == "TransformersLLM"
+    assert isinstance(load_llm(f"numpy:{tiny_model_dir}"), NumpyLLM)
 
 
 def test_sharded_checkpoint_reads_like_one_file(tiny_model_dir, tmp_path):

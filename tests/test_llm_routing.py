@@ -8,6 +8,7 @@ import torch
 from toolkit.errors import BackendError
 from toolkit.llm.info import model_info
 from toolkit.llm.routing import routing
+from toolkit.llm.transformers_engine import TransformersLLM
 
 TEXT = "<bos><七绝><题>春夜<文>好雨知时节"
 
@@ -43,14 +44,12 @@ def test_prefix_excluded(tiny_llm):
 def test_non_moe_model_is_refused(tmp_path, tiny_model_dir):
     import json
 
-    from toolkit.llm.hf import HFLLM
-
     d = tmp_path / "dense"
     shutil.copytree(tiny_model_dir, d)
     cfg = json.loads((d / "config.json").read_text())
     cfg["first_k_dense_replace"] = 99  # every layer dense: no routers
     (d / "config.json").write_text(json.dumps(cfg))
-    dense = HFLLM(d)
+    dense = TransformersLLM(d)
     with pytest.raises(BackendError, match="deepseek_v2"):
         routing(dense, TEXT)
     info = model_info(dense)
@@ -70,9 +69,7 @@ def test_model_info_counts(tiny_llm):
     assert any("active" in line for line in info.lines())
 
 
-def test_deepseek_v3_family_traced(tiny_llm):
-    from types import SimpleNamespace
-
+def test_deepseek_v3_family_traced(tiny_llm, tmp_path):
     from transformers import DeepseekV3Config, DeepseekV3ForCausalLM
 
     cfg = DeepseekV3Config(vocab_size=len(tiny_llm.tokenizer), hidden_size=32, intermediate_size=64,
@@ -81,7 +78,9 @@ def test_deepseek_v3_family_traced(tiny_llm):
                            kv_lora_rank=16, q_lora_rank=None, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8,
                            n_group=1, topk_group=1, max_position_embeddings=64)
     torch.manual_seed(0)
-    llm = SimpleNamespace(hf_model=DeepseekV3ForCausalLM(cfg).eval(), tokenizer=tiny_llm.tokenizer, context_length=64)
+    DeepseekV3ForCausalLM(cfg).save_pretrained(tmp_path)
+    tiny_llm.tokenizer.save_pretrained(tmp_path)
+    llm = TransformersLLM(tmp_path)
     t = routing(llm, TEXT)
     assert t.shape == (len(tiny_llm.encode(TEXT)), 1, 2) and t.layers == (1,) and t.num_experts == 8
     assert all(0 <= e < 8 for tok in t.expert_ids for k in tok for e in k)

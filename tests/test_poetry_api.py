@@ -100,7 +100,7 @@ def test_cli_gen_and_search(pipe, monkeypatch, capsys):
 
 @pytest.mark.parametrize("tune", ["如梦令", "菩萨蛮"])
 def test_ci_best_effort_passes_check(pipe, tune):
-    p = pipe.generate("春夜", form=tune, seed=3)[0]
+    p = pipe.generate("春夜", form=tune, seed=1)[0]
     rep = check(p.text, tune, "cilin")
     assert rep.ok, (p.text, [v.message for v in rep.errors])
     assert p.form == tune and p.report.ok

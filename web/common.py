@@ -43,7 +43,7 @@ def llm_spec() -> str | None:
 
 def get_llm(spec: str | None):
     """The process-wide model for ``spec`` (one instance shared by every page and session)."""
-    from pipelines.poetry.shared import shared_llm
+    from pipelines.models import shared_llm
 
     return shared_llm(spec)
 

@@ -12,20 +12,14 @@ import sys
 from toolkit.errors import HanlinError
 
 # Command-group modules, in the order their commands appear in --help.
-GROUPS = ("data", "index", "law", "poem", "kb", "model", "serve", "web", "bench")
+GROUPS = ("data", "index", "law", "poem", "kb", "model", "serve", "web")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hanlin", description="翰林 Hanlin — 诗词 · 法律 · 知识库问答, on a local MoE model")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in GROUPS:
-        try:
-            mod = importlib.import_module(f"pipelines.cli.{name}")
-        except ModuleNotFoundError as e:
-            if e.name == f"pipelines.cli.{name}":
-                continue  # group not built yet
-            raise
-        mod.register(sub)
+        importlib.import_module(f"pipelines.cli.{name}").register(sub)
     return parser
 
 

@@ -155,9 +155,6 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="JSON 输出 (machine-readable output)")
     p.set_defaults(func=_verify)
 
-    try:
-        from pipelines.cli.law_tasks import register_tasks
+    from pipelines.cli.law_tasks import register_tasks
 
-        register_tasks(law_subparsers)
-    except ModuleNotFoundError:
-        pass  # ask/draft not installed in this checkout
+    register_tasks(law_subparsers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from toolkit.llm import load_llm
+from toolkit.llm import LocalLLM, load_llm
 
 
 def register(sub) -> None:
@@ -32,13 +32,9 @@ def register(sub) -> None:
     route.add_argument("--json", action="store_true")
     route.set_defaults(func=run_route)
 
-    try:
-        from pipelines.cli.model_train import register_train
-    except ModuleNotFoundError as e:
-        if e.name != "pipelines.cli.model_train":
-            raise
-    else:
-        register_train(msub)
+    from pipelines.cli.model_train import register_train
+
+    register_train(msub)
     p.set_defaults(func=lambda args: p.print_help() or 1)
 
 
@@ -73,7 +69,7 @@ POETRY_HELP = (
 def run_chat(args, stdin=None, stdout=None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     llm = load_llm(args.model)
-    poetry = getattr(llm, "poetry_format", False) and not llm.capable
+    poetry = isinstance(llm, LocalLLM) and llm.poetry_format and not llm.capable
     print(POETRY_HELP if poetry else f"模型 (model) {llm.name}。/exit 退出 (quit)，/reset 清空对话 (clear history)。",
           file=stdout)
     history = [{"role": "system", "content": args.system}] if args.system and not poetry else []

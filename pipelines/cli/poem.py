@@ -31,13 +31,9 @@ def register(subparsers) -> None:
     fm.add_argument("--json", action="store_true", help="JSON output")
     fm.set_defaults(func=_forms)
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
-    try:
-        from pipelines.cli.poem_tasks import register_tasks
-    except ModuleNotFoundError as e:
-        if e.name != "pipelines.cli.poem_tasks":
-            raise
-    else:
-        register_tasks(sub)
+    from pipelines.cli.poem_tasks import register_tasks
+
+    register_tasks(sub)
 
 
 def _check(args) -> int:

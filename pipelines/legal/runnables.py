@@ -1,8 +1,7 @@
 """langchain-core Runnables for StatuteQA and DocumentDrafter (invoke / batch / stream / ``|``).
 
 Example:
-    >>> from pipelines.legal.runnables import statute_qa_runnable
-    >>> r = statute_qa_runnable()                                        # doctest: +SKIP
+    >>> r = StatuteQA.from_settings().as_runnable()                      # doctest: +SKIP
     >>> r.invoke("借钱不还怎么办？").citations[0].citation               # doctest: +SKIP
     >>> for piece in r.stream({"question": "那如果没有借条呢？", "history": [...]}): print(piece, end="")  # doctest: +SKIP
 """
@@ -59,15 +58,3 @@ class DrafterRunnable(Runnable):
         doc = self.invoke(input, config)
         for para in doc.markdown.split("\n\n"):
             yield para + "\n\n"
-
-
-def statute_qa_runnable(qa=None) -> StatuteQARunnable:
-    from .qa import StatuteQA
-
-    return StatuteQARunnable(qa or StatuteQA.from_settings())
-
-
-def drafter_runnable(drafter=None) -> DrafterRunnable:
-    from .drafter import DocumentDrafter
-
-    return DrafterRunnable(drafter or DocumentDrafter.from_settings())

@@ -1,7 +1,7 @@
 """Process-wide shared models and poetry pipelines, with a background warm-up, for long-running hosts.
 
-A web server (``hanlin web``) serves many sessions from one process: :func:`shared_llm` keeps one model
-per backend spec and :func:`shared_pipeline` one :class:`~pipelines.poetry.PoetryPipeline` on it, so
+A web server (``hanlin web``) serves many sessions from one process: :func:`shared_pipeline` keeps one
+:class:`~pipelines.poetry.PoetryPipeline` per backend spec on :func:`pipelines.models.shared_llm`, so
 pages and sessions share them. :func:`start_warmup` loads the pipeline's resources in a daemon thread
 (started at server start, before the first page view), so the first poem does not pay for loading.
 
@@ -18,37 +18,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from pipelines.models import shared_llm
+
 log = logging.getLogger(__name__)
 
 _LOCK = threading.Lock()
-_LLMS: dict[str | None, object] = {}
-_LLM_LOCKS: dict[str | None, threading.Lock] = {}
 _PIPES: dict[str | None, object] = {}
 _WARMUPS: dict[str | None, "Warmup"] = {}
 
 WARM_STEPS = ("lines", "llm", "decode", "index")  # model first: a poem without a topic needs no index
 
 
-def shared_llm(spec: str | None = None):
-    """The process's LLM for ``spec`` (None = settings.llm or the embedded model), loaded once.
-
-    Raises:
-        DataMissingError, BackendError: as :func:`toolkit.llm.load_llm` (not cached: the next call retries).
-    """
-    with _LOCK:
-        if spec in _LLMS:
-            return _LLMS[spec]
-        lock = _LLM_LOCKS.setdefault(spec, threading.Lock())
-    with lock:
-        if spec not in _LLMS:
-            from toolkit.llm import load_llm
-
-            _LLMS[spec] = load_llm(spec)
-        return _LLMS[spec]
-
-
 def shared_pipeline(spec: str | None = None):
-    """The process's :class:`~pipelines.poetry.PoetryPipeline` on :func:`shared_llm` ``(spec)`` (cheap: loads lazily)."""
+    """The process's :class:`~pipelines.poetry.PoetryPipeline` on :func:`~pipelines.models.shared_llm` ``(spec)`` (cheap: loads lazily)."""
     with _LOCK:
         if spec not in _PIPES:
             from .pipeline import PoetryPipeline

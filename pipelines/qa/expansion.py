@@ -21,10 +21,8 @@ MAX_ADDED_TERMS = 12  # keep the expansion from drowning the question's own word
 
 @lru_cache(maxsize=1)
 def _thesaurus() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    try:
-        from toolkit.legal.store import load_synonyms
-    except ImportError:  # the legal toolkit is optional for knowledge bases
-        return ()
+    from toolkit.legal.store import load_synonyms
+
     try:
         return tuple((trigger, terms) for trigger, terms, *_ in load_synonyms() if trigger and terms)
     except (OSError, ValueError):

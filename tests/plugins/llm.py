@@ -2,7 +2,7 @@
 
 Fixtures (session-scoped, usable by every area's tests):
     tiny_model_dir: a checkpoint directory loadable by ``load_llm(str(dir))`` / ``AutoModelForCausalLM``.
-    tiny_llm: that directory loaded as a :class:`toolkit.llm.hf.HFLLM`.
+    tiny_llm: that directory loaded as a :class:`toolkit.llm.transformers_engine.TransformersLLM`.
 
 Like the embedded model: MLA attention, 3 layers (layer 0 dense, then 2 MoE layers with 8 routed
 experts, top-2, 1 shared expert) and the poetry control tokens (``<bos><七绝><题>…<文>…<eos>``), so pipeline code paths are the real ones.
@@ -59,6 +59,6 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_llm(tiny_model_dir):
-    from toolkit.llm.hf import HFLLM
+    from toolkit.llm.transformers_engine import TransformersLLM
 
-    return HFLLM(tiny_model_dir)
+    return TransformersLLM(tiny_model_dir)

@@ -12,7 +12,8 @@ Example:
 from .bm25 import BM25Index
 from .chunking import chunk_text
 from .dense import DenseIndex
-from .embedders import Embedder, SentenceTransformerEmbedder, load_embedder, make_embedder
+from .embedder_registry import load_embedder, make_embedder
+from .embedders import Embedder, SentenceTransformerEmbedder
 from .fusion import rrf
 from .hybrid import MODES, HybridIndex
 from .lsa import LSAEmbedder

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..errors import DataMissingError, InvalidInputError
+from ..errors import DataMissingError
 
 SPEC_FILE = "embedder.json"
 
@@ -123,40 +123,3 @@ class SentenceTransformerEmbedder(Embedder):
     def load(cls, folder, segmenter=None) -> "SentenceTransformerEmbedder":
         spec = json.loads((Path(folder) / SPEC_FILE).read_text(encoding="utf-8"))
         return cls(spec["path"], batch_size=spec.get("batch_size", 32))
-
-
-def _registry() -> dict[str, type[Embedder]]:
-    from .lsa import LSAEmbedder
-
-    return {LSAEmbedder.kind: LSAEmbedder, SentenceTransformerEmbedder.kind: SentenceTransformerEmbedder}
-
-
-def load_embedder(folder: str | Path, segmenter=None) -> Embedder:
-    """Load whichever embedder ``folder/embedder.json`` names."""
-    spec = json.loads((Path(folder) / SPEC_FILE).read_text(encoding="utf-8"))
-    reg = _registry()
-    kind = spec.get("kind")
-    if kind not in reg:
-        raise InvalidInputError(f"未知的向量模型类型 '{kind}' (unknown embedder kind); 可选 (valid): {', '.join(reg)}")
-    return reg[kind].load(folder, segmenter=segmenter)
-
-
-def make_embedder(spec: str | None = None, segmenter=None, **kwargs) -> Embedder:
-    """An embedder from a settings string: ``"lsa"`` (default, local) or a local sentence-transformers directory.
-
-    Args:
-        spec: ``"lsa"``, ``"lsa:<dim>"`` or a directory path (``None`` = ``"lsa"``).
-        segmenter: used by LSA for its word features.
-        **kwargs: passed to the embedder's constructor.
-    """
-    from .lsa import LSAEmbedder
-
-    spec = (spec or "lsa").strip()
-    if spec == "lsa" or spec.startswith("lsa:"):
-        if ":" in spec:
-            try:
-                kwargs.setdefault("dim", int(spec.split(":", 1)[1]))
-            except ValueError:
-                raise InvalidInputError(f"LSA 维度必须是整数 (LSA dim must be an integer): '{spec}', e.g. 'lsa:256'") from None
-        return LSAEmbedder(segmenter=segmenter, **kwargs)
-    return SentenceTransformerEmbedder(spec, **kwargs)

@@ -23,7 +23,8 @@ from ..errors import DataMissingError, IndexCorruptError, InvalidInputError
 from ..text import search_tokens
 from .bm25 import BM25Index, _widen
 from .dense import DenseIndex
-from .embedders import Embedder, load_embedder
+from .embedder_registry import load_embedder
+from .embedders import Embedder
 from .fusion import rrf
 from .manifest import corrupt, read_manifest, write_manifest
 from .records import Document, Hit, HitList

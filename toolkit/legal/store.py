@@ -224,17 +224,9 @@ class LawStore:
 
 
 def _db_path(settings=None) -> Path:
-    try:
-        from ..corpus import laws_db_path  # the data helper's accessor (raises DataMissingError)
-    except ImportError:
-        laws_db_path = None
-    if laws_db_path is not None:
-        return Path(laws_db_path(settings))
-    if settings is None:
-        from ..config import get_settings
+    from ..corpus import laws_db_path  # raises DataMissingError naming the missing corpus
 
-        settings = get_settings()
-    return settings.corpora_dir / "laws.sqlite"
+    return Path(laws_db_path(settings))
 
 
 _stores: dict[tuple[str, float], LawStore] = {}

@@ -19,12 +19,14 @@ from .params import GenParams
 OPENAI_PREFIX = "openai:"
 
 __all__ = ["LLM", "Completion", "GenParams", "Message", "RunInfo", "Stream", "load_llm", "parse_spec",
-           "HFLLM", "LiteLLM", "ConstrainedResult", "OpenAICompatLLM", "RoutingTrace", "model_info", "ModelInfo"]
+           "LocalLLM", "NumpyLLM", "TransformersLLM", "ConstrainedResult", "OpenAICompatLLM", "RoutingTrace",
+           "model_info", "ModelInfo"]
 
 # Heavy modules (torch, transformers, httpx) load on first use, so `import toolkit.llm` stays cheap.
 # (The routing function is imported from its module: `from toolkit.llm.routing import routing`.)
-_LAZY = {"HFLLM": "hf", "LiteLLM": "lite", "ConstrainedResult": "local", "OpenAICompatLLM": "openai_client",
-         "RoutingTrace": "routing", "model_info": "info", "ModelInfo": "info"}
+_LAZY = {"LocalLLM": "local", "NumpyLLM": "numpy_engine", "TransformersLLM": "transformers_engine",
+         "ConstrainedResult": "local", "OpenAICompatLLM": "openai_client", "RoutingTrace": "routing",
+         "model_info": "info", "ModelInfo": "info"}
 
 
 def __getattr__(name):
@@ -69,8 +71,9 @@ def load_llm(spec: str | None = None, settings=None, engine: str | None = None) 
             means the default model).
         settings: a :class:`toolkit.config.Settings` (default: :func:`get_settings`).
         engine: for a directory: ``"auto"`` (default ``settings.engine``): the NumPy engine
-            (:class:`~toolkit.llm.lite.LiteLLM`) when it can run the checkpoint, else transformers;
-            ``"numpy"`` (an error if it cannot) or ``"transformers"`` (:class:`~toolkit.llm.hf.HFLLM`).
+            (:class:`~toolkit.llm.numpy_engine.NumpyLLM`) when it can run the checkpoint, else transformers;
+            ``"numpy"`` (an error if it cannot) or ``"transformers"``
+            (:class:`~toolkit.llm.transformers_engine.TransformersLLM`).
 
     Raises:
         DataMissingError: the model directory or some of its files are missing (named).
@@ -93,10 +96,10 @@ def load_llm(spec: str | None = None, settings=None, engine: str | None = None) 
         raise InvalidInputError(f"未知的推理引擎 engine={engine!r} (unknown engine); 可选 (valid): {', '.join(ENGINES)}")
     path = Path(target).expanduser()
     if engine != "transformers":
-        from .lite import LiteLLM, lite_reason
+        from .numpy_engine import NumpyLLM, numpy_reason
 
-        if engine == "numpy" or (path.is_dir() and lite_reason(path) is None):
-            return LiteLLM(path)
-    from .hf import HFLLM
+        if engine == "numpy" or (path.is_dir() and numpy_reason(path) is None):
+            return NumpyLLM(path)
+    from .transformers_engine import TransformersLLM
 
-    return HFLLM(path, trust_remote_code=settings.trust_remote_code)
+    return TransformersLLM(path, trust_remote_code=settings.trust_remote_code)

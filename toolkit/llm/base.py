@@ -62,7 +62,7 @@ class RunInfo:
 
 
 @dataclass(frozen=True)
-class Request:
+class GenRequest:
     """What a backend is asked to do: continue ``prompt``, or answer ``messages`` (exactly one is set)."""
 
     params: GenParams
@@ -97,7 +97,8 @@ class LLM(ABC):
         capable: True when the model follows instructions (chat models, servers); False for the
             embedded poetry model, whose callers work extractively or with constraints.
         context_length: most tokens (prompt + generated) the model can attend to.
-        local: True when the weights are in this process (constraints, scoring, routing work).
+        local: True when the weights are in this process: the object is a
+            :class:`~toolkit.llm.local.LocalLLM` (constraints, scoring, routing).
     """
 
     name: str = "llm"
@@ -107,7 +108,7 @@ class LLM(ABC):
 
     # --- the one method a backend must implement -------------------------------------------------
     @abstractmethod
-    def _execute(self, request: Request, info: RunInfo) -> Iterator[str]:
+    def _execute(self, request: GenRequest, info: RunInfo) -> Iterator[str]:
         """Yield text pieces for ``request`` and fill ``info``. Stop strings may be ignored here."""
 
     # --- overridable helpers ---------------------------------------------------------------------
@@ -138,7 +139,7 @@ class LLM(ABC):
             raise InvalidInputError("需要 prompt 或 messages 之一 (give exactly one of prompt or messages)")
         if prompt is not None and not isinstance(prompt, str):
             raise InvalidInputError(f"prompt 必须是字符串 (prompt must be str), got {type(prompt).__name__}")
-        req = Request(params, prompt=prompt, messages=None if messages is None else normalize_messages(messages))
+        req = GenRequest(params, prompt=prompt, messages=None if messages is None else normalize_messages(messages))
         info = RunInfo()
         return Stream(_apply_stops(self._execute(req, info), params.stop, info), info)
 
@@ -172,13 +173,6 @@ class LLM(ABC):
         from .lc import HanlinChatModel
 
         return HanlinChatModel(llm=self)
-
-    # --- local-only features (HF backends override) --------------------------------------------------
-    def generate_constrained(self, prompt, allowed=None, **kw):
-        raise BackendError(f"后端 {self.name} 不支持约束解码 (constrained decoding needs a local model)")
-
-    def score(self, text: str, prefix: str = "") -> float:
-        raise BackendError(f"后端 {self.name} 不支持打分 (scoring needs a local model)")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, capable={self.capable}, context_length={self.context_length})"

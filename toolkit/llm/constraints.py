@@ -1,12 +1,11 @@
 """Constrained decoding: restrict or bias, per generated position, which tokens may come next.
 
-Both processors are ordinary ``transformers`` ``LogitsProcessor`` objects, so they work with
-``model.generate(logits_processor=LogitsProcessorList([...]))`` for the embedded model and any local
-HF model, and with Hanlin's own decode loop (:meth:`toolkit.llm.hf.HFLLM.generate_constrained`).
+:class:`AllowedMask` and :class:`LogitBias` are processors of the decode loop
+(:mod:`toolkit.llm.sampling`), so they work on every local engine.
 
 An *allowed function* ``allowed(step, generated_ids)`` receives the 0-based index of the position
 being generated and the token ids generated so far (prompt excluded), and returns the allowed ids as a
-set/list/id tensor/bool mask over the vocabulary, or ``None`` for "anything". Returning the *same*
+set/list/bool mask over the vocabulary, or ``None`` for "anything". Returning the *same*
 ``frozenset`` objects step after step (as :func:`pattern_allowed` does) is fastest: their masks are cached.
 
 Example (a 五言 line: five chars from a set, then "，"):
@@ -20,21 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-import torch
-from transformers import LogitsProcessor
+import numpy as np
 
 from toolkit.errors import InvalidInputError
 
-from .npdecode import AllowedMask, LogitBias
+from .sampling import NEG_INF
 
-AllowedFn = Callable[[int, list[int]], "set[int] | Sequence[int] | torch.Tensor | None"]
+AllowedFn = Callable[[int, list[int]], "set[int] | Sequence[int] | np.ndarray | None"]
 
 
-class AllowedTokensProcessor(LogitsProcessor):
-    """Set the score of every token outside ``allowed(step, generated)`` to -inf.
-
-    The masking itself is :class:`toolkit.llm.npdecode.AllowedMask` (shared with the NumPy engine); this
-    class runs it on the tensors transformers passes (zero-copy on CPU).
+class AllowedMask:
+    """Scores outside ``allowed(step, generated)`` become -inf.
 
     Args:
         allowed: the allowed function (see module docstring).
@@ -42,34 +37,71 @@ class AllowedTokensProcessor(LogitsProcessor):
     """
 
     def __init__(self, allowed: AllowedFn, prompt_length: int):
-        self.mask = AllowedMask(allowed, prompt_length)
+        if not callable(allowed):
+            raise InvalidInputError(f"allowed 必须是可调用对象 (allowed must be callable), got {allowed!r}")
+        self.allowed, self.prompt_length = allowed, prompt_length
+        self.masks: dict[frozenset, np.ndarray] = {}
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        return _via_numpy(self.mask, input_ids, scores)
+    def __call__(self, input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        step = input_ids.shape[1] - self.prompt_length
+        out = scores
+        for row in range(scores.shape[0]):
+            ids = self.allowed(step, input_ids[row, self.prompt_length:].tolist())
+            if ids is None:
+                continue
+            if out is scores:
+                out = scores.copy()
+            out[row, ~self.mask(ids, scores.shape[-1], step)] = NEG_INF
+        return out
+
+    def mask(self, ids, vocab: int, step: int) -> np.ndarray:
+        if isinstance(ids, np.ndarray) and ids.dtype == bool:
+            if ids.shape[-1] != vocab or not ids.any():
+                raise InvalidInputError(f"第 {step} 步的掩码无效 (bool mask at step {step} must have {vocab} "
+                                        f"entries with at least one True)")
+            return ids
+        if not isinstance(ids, frozenset):
+            return to_mask(ids, vocab, step)
+        if ids not in self.masks:
+            if len(self.masks) > 512:
+                self.masks.clear()
+            self.masks[ids] = to_mask(ids, vocab, step)
+        return self.masks[ids]
 
 
-class TokenBiasProcessor(LogitsProcessor):
-    """Add a fixed bonus (or penalty, if negative) to chosen tokens' logits — a soft topic bias.
+def to_mask(ids, vocab: int, step: int) -> np.ndarray:
+    """A bool mask over the vocabulary from token ids (an error names an empty set or an id out of range)."""
+    index = np.fromiter((int(i) for i in ids), dtype=np.int64)
+    if index.size == 0:
+        raise InvalidInputError(f"第 {step} 步没有允许的 token (no allowed token at step {step})")
+    if index.max() >= vocab or index.min() < 0:
+        raise InvalidInputError(f"第 {step} 步的 token id 超出词表 (allowed id out of vocabulary range 0..{vocab - 1})")
+    mask = np.zeros(vocab, dtype=bool)
+    mask[index] = True
+    return mask
+
+
+class LogitBias:
+    """Add a fixed bonus (or penalty, if negative) to chosen tokens' scores — a soft topic bias.
 
     Args:
         bias: token id → amount added to its logit (nats).
     """
 
     def __init__(self, bias: Mapping[int, float]):
-        self.bias = LogitBias(bias)
+        self.ids = np.fromiter((int(k) for k in bias), dtype=np.int64, count=len(bias))
+        self.values = np.fromiter((float(v) for v in bias.values()), dtype=np.float32, count=len(bias))
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        return _via_numpy(self.bias, input_ids, scores)
-
-
-def _via_numpy(proc, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
-    """Apply a NumPy processor to torch tensors (no copy for float32 CPU scores it leaves unchanged)."""
-    out = proc(input_ids.detach().cpu().numpy(), scores.detach().cpu().float().numpy())
-    return torch.from_numpy(out).to(device=scores.device, dtype=scores.dtype)
+    def __call__(self, input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        if not self.ids.size:
+            return scores
+        out = scores.copy()
+        np.add.at(out, (slice(None), self.ids), self.values)
+        return out
 
 
 def bias_for(token_ids: Iterable[int], bonus: float) -> dict[int, float]:
-    """The same ``bonus`` for every id in ``token_ids`` (input for :class:`TokenBiasProcessor`)."""
+    """The same ``bonus`` for every id in ``token_ids`` (input for :class:`LogitBias`)."""
     return {int(t): float(bonus) for t in token_ids}
 
 
@@ -99,7 +131,7 @@ def char_ids(tokenizer, chars: Iterable[str]) -> dict[str, int]:
     missing = []
     for ch in dict.fromkeys(chars):
         ids = tokenizer.encode(ch, add_special_tokens=False)
-        if len(ids) == 1 and ids[0] != getattr(tokenizer, "unk_token_id", None):
+        if len(ids) == 1 and ids[0] != tokenizer.unk_token_id:
             out[ch] = ids[0]
         else:
             missing.append(ch)

@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass
 
 from toolkit.errors import BackendError
 
+from .base import LLM
+from .local import LocalLLM
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -56,23 +59,14 @@ class ModelInfo:
         return [f"{k}: {v}" for k, v in rows if v is not None]
 
 
-def model_info(llm) -> ModelInfo:
+def model_info(llm: LLM) -> ModelInfo:
     """Describe ``llm``; remote backends report only what the server says (name, context length)."""
-    net = getattr(llm, "net", None)  # checked first: a NumPy-engine model loads ``hf_model`` only on request
-    model = None if net is not None else getattr(llm, "hf_model", None)
-    if net is not None:  # the NumPy engine: sizes from its weight arrays (a tied head is not stored twice)
-        cfg = dict(net.config)
-        sizes = {n: a.size for n, a in _numpy_weights(net)}
-        arch, dtype = (cfg.get("architectures") or ["DeepseekV2ForCausalLM"])[0], "float32"
-    elif model is not None:
-        cfg = model.config.to_dict()
-        params = dict(model.named_parameters())  # unique: tied weights appear once
-        sizes = {n: p.numel() for n, p in params.items()}
-        arch = (cfg.get("architectures") or [type(model).__name__])[0]
-        dtype = str(next(iter(params.values())).dtype).replace("torch.", "")
-    else:
+    if not isinstance(llm, LocalLLM):
         return ModelInfo(name=llm.name, backend="openai-compatible server", context_length=llm.context_length,
                          capable=llm.capable)
+    cfg = llm.config
+    sizes = llm.parameter_sizes()
+    arch = (cfg.get("architectures") or ["?"])[0]
     total = sum(sizes.values())
     emb = sum(v for n, v in sizes.items() if "embed_tokens" in n or n.startswith("lm_head"))
     routed_names = [n for n in sizes if ".experts." in n and "shared_experts" not in n]
@@ -87,33 +81,13 @@ def model_info(llm) -> ModelInfo:
     attention = (f"MLA (kv_lora_rank={kv_rank}, q_lora_rank={cfg.get('q_lora_rank')})" if kv_rank
                  else f"MHA/GQA (heads={cfg.get('num_attention_heads')}, kv_heads={cfg.get('num_key_value_heads')})")
     return ModelInfo(
-        name=llm.name, backend=f"local ({getattr(llm, 'engine', 'transformers')})", model_type=cfg.get("model_type"),
+        name=llm.name, backend=f"local ({llm.engine})", model_type=cfg.get("model_type"),
         architecture=arch, total_params=total, active_params=active, active_params_no_embed=active - emb,
         embedding_params=emb, layers=cfg.get("num_hidden_layers"), moe_layers=moe_layers or None,
         routed_experts=n_exp if routed else None, experts_per_token=top_k if routed else None,
         shared_experts=cfg.get("n_shared_experts") if routed else None, attention=attention,
-        context_length=llm.context_length, vocab_size=cfg.get("vocab_size"), dtype=dtype, capable=llm.capable,
+        context_length=llm.context_length, vocab_size=cfg.get("vocab_size"), dtype=llm.dtype, capable=llm.capable,
     )
-
-
-def _numpy_weights(net):
-    """``(name, array)`` of every distinct weight of a NumPy-engine model, named as in the checkpoint."""
-    yield "model.embed_tokens.weight", net.embed
-    if net.head is not net.embed:
-        yield "lm_head.weight", net.head
-    yield "model.norm.weight", net.norm
-    for i, layer in enumerate(net.layers):
-        for key, value in layer.items():
-            if key == "experts":
-                for e, mats in enumerate(value):
-                    for k, m in zip(("gate_proj", "up_proj", "down_proj"), mats):
-                        yield f"model.layers.{i}.mlp.experts.{e}.{k}.weight", m
-            elif key in ("shared", "dense"):
-                sub = "shared_experts." if key == "shared" else ""
-                for k, m in zip(("gate_proj", "up_proj", "down_proj"), value):
-                    yield f"model.layers.{i}.mlp.{sub}{k}.weight", m
-            else:
-                yield f"model.layers.{i}.{'mlp.gate' if key == 'router' else key}.weight", value
 
 
 def _first(cfg: dict, *names):

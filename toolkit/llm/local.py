@@ -1,14 +1,12 @@
-"""What every in-process model shares, whichever engine runs it: tokens, prompts, constrained sampling.
+"""The interface of an in-process model, whichever engine runs it: tokens, constrained sampling, scoring, routing.
 
 :class:`LocalLLM` holds the tokenizer-level logic (prompt fitting, chat rendering, streaming text,
-constrained sampling results, scoring) once; an engine supplies two methods:
+constrained sampling, scoring) once, over the one decode loop of :mod:`toolkit.llm.sampling`. An
+engine supplies a :class:`~toolkit.llm.sampling.Stepper`, a tokenizer, :meth:`LocalLLM.trace_routing`
+and :meth:`LocalLLM.parameter_sizes`.
 
-- ``_decode_steps`` (its decode loop), ``_allowed_processor`` and ``_bias_processor`` (its logits
-  processor classes), used by :meth:`LocalLLM._steps`;
-- ``_all_logits(ids)``: float32 logits ``(len(ids), vocab)`` as a NumPy array.
-
-Engines: :class:`toolkit.llm.hf.HFLLM` (transformers + torch, any causal LM) and
-:class:`toolkit.llm.lite.LiteLLM` (NumPy, DeepseekV2 checkpoints such as the embedded model).
+Engines: :class:`toolkit.llm.numpy_engine.NumpyLLM` (NumPy, DeepseekV2 checkpoints such as the
+embedded model) and :class:`toolkit.llm.transformers_engine.TransformersLLM` (torch, any causal LM).
 This module imports neither torch nor transformers.
 """
 
@@ -24,13 +22,10 @@ import numpy as np
 
 from toolkit.errors import InvalidInputError
 
-from .base import LLM, Message, Request, RunInfo
-from .npdecode import log_softmax
+from .base import LLM, GenRequest, Message, RunInfo
+from .constraints import AllowedMask, LogitBias
 from .params import GenParams
-
-# Control tokens of the embedded poetry model's text format (see toolkit/llm/embedded/format.py).
-POETRY_MARKERS = ("<题>", "<文>")
-POETRY_KINDS = ("五绝", "七绝", "五律", "七律", "词", "诗")
+from .sampling import Stepper, decode_steps, log_softmax
 
 
 @dataclass(frozen=True)
@@ -46,6 +41,16 @@ class ConstrainedResult:
     @property
     def mean_logprob(self) -> float:
         return self.logprob / max(1, len(self.token_ids))
+
+
+@dataclass(frozen=True)
+class Routes:
+    """The routers' choices over one forward pass (see :meth:`LocalLLM.trace_routing`)."""
+
+    layers: tuple[int, ...]  # decoder-layer indices that have a router, in order
+    num_experts: int  # routed experts per MoE layer
+    expert_ids: list[np.ndarray]  # per router layer: (positions, top_k) expert ids, highest weight first
+    weights: list[np.ndarray]  # per router layer: their gate weights, same shape
 
 
 class TextDecoder:
@@ -78,46 +83,61 @@ class TextDecoder:
 
 
 class LocalLLM(LLM):
-    """Base of the in-process engines (see module docstring). Subclasses call :meth:`_setup` after loading.
+    """A model whose weights are in this process (see module docstring).
+
+    An engine sets ``tokenizer`` and ``stepper`` and then calls :meth:`_setup`.
 
     Attributes:
-        tokenizer: the tokenizer (contract). path: the checkpoint directory. engine: ``"transformers"`` or ``"numpy"``.
+        tokenizer: the tokenizer (contract): ``encode``, ``decode``, ``get_vocab``, ``convert_ids_to_tokens``,
+            special-token ids. stepper: the engine's :class:`~toolkit.llm.sampling.Stepper`.
+        path: the checkpoint directory. config: its ``config.json``. engine: ``"numpy"`` or ``"transformers"``.
+        dtype: the weights' dtype in memory. eos_ids: the ids that end generation.
+        poetry_format: the vocabulary has the embedded model's control tokens.
     """
 
     local = True
     engine = "local"
+    dtype = "float32"
+    tokenizer = None
+    stepper: Stepper
 
     def _setup(self, path: Path, config: dict, name: str | None, capable: bool | None) -> None:
         self.path = Path(path)
-        self.config_dict = config
+        self.config = config
         self.name = name or self.path.name
         self.context_length = int(config.get("max_position_embeddings") or 2048)
         self.has_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
+        from .embedded.format import BODY, TITLE
+
         vocab = self.tokenizer.get_vocab()
-        self.poetry_format = all(m in vocab for m in POETRY_MARKERS)
+        self.poetry_format = TITLE in vocab and BODY in vocab
         self.capable = self.has_chat_template if capable is None else capable
         self.eos_ids = eos_ids(self.path, config, self.tokenizer)
         pad = self.tokenizer.pad_token_id
         self.pad_id = int(pad if pad is not None else min(self.eos_ids, default=0))
 
-    # --- what an engine supplies: its decode loop, its processor classes, all-position logits -------
-    _decode_steps = None  # decode_steps(stepper, ids, *, max_new_tokens, n, ..., processors, eos_ids, pad_id)
-    _allowed_processor = None  # class(allowed, prompt_length): -inf outside the allowed ids
-    _bias_processor = None  # class(bias): a fixed logit bonus per token id
+    # --- what an engine supplies besides its stepper ------------------------------------------------
+    @abstractmethod
+    def trace_routing(self, ids: list[int]) -> Routes:
+        """One forward pass over ``ids`` recording every router's choices.
+
+        Raises:
+            BackendError: the model has no MoE routers (names its model_type).
+        """
+
+    @abstractmethod
+    def parameter_sizes(self) -> dict[str, int]:
+        """Element count of every distinct weight, named as in the checkpoint (a tied head appears once)."""
 
     def _steps(self, ids: list[int], *, allowed=None, bias: Mapping[int, float] | None = None,
                processors: Sequence = (), **sampling) -> Iterator[tuple]:
         """Decode from ``ids`` (``sampling``: n, max_new_tokens, temperature, top_p, top_k,
         repetition_penalty, seed, eos_ids): yields ``(tokens, logprobs, active)`` per step."""
-        procs = [self._allowed_processor(allowed, len(ids))] if allowed is not None else []
+        procs = [AllowedMask(allowed, len(ids))] if allowed is not None else []
         if bias:
-            procs.append(self._bias_processor(bias))
+            procs.append(LogitBias(bias))
         procs.extend(processors)
-        return type(self)._decode_steps(self._stepper, ids, processors=procs, pad_id=self.pad_id, **sampling)
-
-    @abstractmethod
-    def _all_logits(self, ids: list[int]) -> np.ndarray:
-        """Float32 logits of every position of ``ids``: ``(len(ids), vocab)``."""
+        return decode_steps(self.stepper, ids, processors=procs, pad_id=self.pad_id, **sampling)
 
     # --- tokens ----------------------------------------------------------------------------------
     def encode(self, text: str, add_special_tokens: bool = True) -> list[int]:
@@ -138,11 +158,13 @@ class LocalLLM(LLM):
                 [{"role": m.role, "content": m.content} for m in messages], tokenize=False, add_generation_prompt=True
             )
         if self.poetry_format:
-            return poetry_prompt([m.content for m in messages if m.role == "user"][-1:] or [""])
+            from .embedded.format import chat_prompt
+
+            return chat_prompt(next((m.content for m in reversed(messages) if m.role == "user"), ""))
         return super().render_chat(messages)
 
     # --- LLM ----------------------------------------------------------------------------------------
-    def _execute(self, request: Request, info: RunInfo) -> Iterator[str]:
+    def _execute(self, request: GenRequest, info: RunInfo) -> Iterator[str]:
         p = request.params
         if request.messages is not None:
             ids = self.encode(self.render_chat(request.messages), add_special_tokens=not self.has_chat_template)
@@ -206,9 +228,8 @@ class LocalLLM(LLM):
             n: number of samples (batched: much cheaper than n calls).
             bias: token id → logit bonus (soft topic bias).
             stop_ids: token ids that end a sample (default: the model's end tokens).
-            processors: extra logits processors ``(input_ids, scores) -> scores``, applied after ``allowed``
-                and ``bias``; they get torch tensors on the transformers engine and NumPy arrays on the
-                NumPy engine (code that only reads ``.shape`` and ``[:, -1].tolist()`` works on both).
+            processors: extra logits processors ``(input_ids, scores) -> scores`` on NumPy arrays, applied
+                after ``allowed`` and ``bias``.
             Other arguments as in :class:`~toolkit.llm.params.GenParams`.
 
         Returns:
@@ -257,24 +278,13 @@ class LocalLLM(LLM):
         n_ctx = len(full) - len(tgt)
         if n_ctx < 1:
             raise InvalidInputError(f"文本过长，无法打分 (text longer than context_length {self.context_length})")
-        logp = log_softmax(self._all_logits(full)[n_ctx - 1:-1].astype(np.float64))
+        logits = self.stepper.forward(np.array([full]), self.stepper.new_cache(), last_only=False)[0]
+        logp = log_softmax(logits[n_ctx - 1:-1].astype(np.float64))
         return logp[np.arange(len(tgt)), tgt].tolist()
 
     def score(self, text: str, prefix: str = "") -> float:
         """Log-likelihood (nats) of ``text`` following ``prefix`` under the model."""
         return float(sum(self.token_logprobs(text, prefix)))
-
-
-def poetry_prompt(user_texts: Sequence[str]) -> str:
-    """The embedded model's form prompt for a chat turn: a form named in the text, the rest as title."""
-    text = (user_texts[-1] if user_texts else "").strip()
-    kind = next((k for k in POETRY_KINDS if k in text), "诗")
-    title = text.replace(kind, "").strip(" ，。:：") if kind != "诗" else text
-    try:
-        from .embedded.format import build_prompt
-    except ImportError:  # the format module ships with the embedded model; fall back to its documented shape
-        return f"<bos><{kind}><题>{title}<文>"
-    return build_prompt(kind, title)
 
 
 def eos_ids(path: Path, config: dict, tokenizer) -> set[int]:

@@ -19,7 +19,7 @@ import httpx
 
 from toolkit.errors import BackendError, InvalidInputError
 
-from .base import LLM, Request, RunInfo
+from .base import LLM, GenRequest, RunInfo
 from .params import GenParams
 
 CONNECT_TIMEOUT = 3.0  # seconds: an unreachable server fails fast
@@ -92,7 +92,7 @@ class OpenAICompatLLM(LLM):
     def _unreachable(self, e: Exception) -> BackendError:
         return BackendError(f"无法连接模型服务 (cannot reach model server) {self.base_url}: {type(e).__name__}: {e}")
 
-    def _payload(self, p: GenParams, request: Request) -> dict:
+    def _payload(self, p: GenParams, request: GenRequest) -> dict:
         body: dict = {"model": self.model, "max_tokens": p.max_new_tokens, "temperature": p.temperature,
                       "top_p": p.top_p, "stream": True, "stream_options": {"include_usage": True}}
         if p.top_k:
@@ -109,7 +109,7 @@ class OpenAICompatLLM(LLM):
             body["prompt"] = request.prompt
         return body
 
-    def _execute(self, request: Request, info: RunInfo) -> Iterator[str]:
+    def _execute(self, request: GenRequest, info: RunInfo) -> Iterator[str]:
         chat = request.messages is not None
         path = "/chat/completions" if chat else "/completions"
         body = self._payload(request.params, request)

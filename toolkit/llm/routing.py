@@ -1,9 +1,6 @@
-"""Which experts each token is routed to, read with forward hooks on the MoE router modules.
+"""Which experts each token is routed to, on any local engine (:meth:`LocalLLM.trace_routing`).
 
-Works for DeepSeek-V2/V3 (``DeepseekV2TopkRouter``), Mixtral, Qwen2/3-MoE and any transformers model
-whose router module class ends in ``TopkRouter``/``TopKRouter`` and returns
-``(router_logits, topk_weights, topk_indices)``. Dense layers (DeepSeek's ``first_k_dense_replace``)
-have no router and are simply absent from the trace.
+Dense layers (DeepSeek's ``first_k_dense_replace``) have no router and are simply absent from the trace.
 
 Example:
     >>> t = routing(load_llm(), "<bos><七绝><题>春<文>春风")   # doctest: +SKIP
@@ -13,14 +10,12 @@ Example:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from toolkit.errors import BackendError, InvalidInputError
 
-if TYPE_CHECKING:  # torch is imported only by the transformers path (_hf_routing)
-    import torch
+from .base import LLM
+from .local import LocalLLM
 
 
 @dataclass(frozen=True)
@@ -59,22 +54,11 @@ class RoutingTrace:
                 "num_experts": self.num_experts, "top_k": self.top_k}
 
 
-def find_routers(model) -> list[tuple[int, torch.nn.Module]]:
-    """``(layer_index, router_module)`` for every MoE router in ``model``, in layer order."""
-    found = []
-    for name, module in model.named_modules():
-        if type(module).__name__.lower().endswith("topkrouter"):
-            m = re.search(r"layers\.(\d+)\.", name)
-            found.append((int(m.group(1)) if m else len(found), module))
-    return sorted(found, key=lambda x: x[0])
-
-
-def routing(llm, text: str, prefix: str = "") -> RoutingTrace:
+def routing(llm: LLM, text: str, prefix: str = "") -> RoutingTrace:
     """Route ``text`` through the model once and record, per token and MoE layer, the top-k experts.
 
     Args:
-        llm: a local backend, e.g. from ``load_llm()``: the NumPy engine (``llm.net``) or a transformers
-            model (``llm.hf_model``), with ``llm.tokenizer``.
+        llm: a local model (:class:`~toolkit.llm.local.LocalLLM`), e.g. from ``load_llm()``.
         text: the text whose tokens are traced (e.g. a generated poem, its prompt included).
         prefix: optional context fed before ``text``; its tokens are not in the trace.
 
@@ -82,79 +66,25 @@ def routing(llm, text: str, prefix: str = "") -> RoutingTrace:
         BackendError: the backend is not local, or the model has no MoE routers (names its model_type).
         InvalidInputError: empty text, or longer than the context.
     """
-    net = getattr(llm, "net", None)  # checked first: a NumPy-engine model loads ``hf_model`` only on request
-    model = None if net is not None else getattr(llm, "hf_model", None)
-    tok = getattr(llm, "tokenizer", None)
-    if (model is None and net is None) or tok is None:
+    if not isinstance(llm, LocalLLM):
         raise BackendError(f"路由分析需要本地模型 (routing needs a local model); {llm!r} is a remote backend")
-    if net is None:
-        routers = find_routers(model)
-        if not routers:
-            raise BackendError(
-                f"该模型没有 MoE 路由层 (not a Mixture-of-Experts model): model_type={model.config.model_type!r}"
-            )
-    elif not net.moe_layers:
-        raise BackendError(f"该模型没有 MoE 路由层 (not a Mixture-of-Experts model): {llm.name}")
-    ctx = tok.encode(prefix) if prefix else []
-    ids = tok.encode(text, add_special_tokens=not prefix)
+    ctx = llm.encode(prefix) if prefix else []
+    ids = llm.encode(text, add_special_tokens=not prefix)
     if not ids:
         raise InvalidInputError("文本为空 (text is empty)")
-    limit = getattr(llm, "context_length", None) or 10**9
-    if len(ctx) + len(ids) > limit:
-        raise InvalidInputError(f"文本过长 (text too long): {len(ctx) + len(ids)} tokens > context_length {limit}")
+    if len(ctx) + len(ids) > llm.context_length:
+        raise InvalidInputError(f"文本过长 (text too long): {len(ctx) + len(ids)} tokens > context_length {llm.context_length}")
+    r = llm.trace_routing(ctx + ids)
     start = len(ctx)
-    if net is not None:  # the NumPy engine records its routing itself, highest weight first
-        layers = net.moe_layers
-        per_layer = [(idx[start:].tolist(), w[start:].tolist()) for idx, w in llm.trace_routing(ctx + ids)]
-        num_experts = int(net.config["n_routed_experts"])
-    else:
-        layers = tuple(li for li, _ in routers)
-        per_layer = _hf_routing(llm, model, routers, ctx + ids, start)
-        router = routers[0][1]
-        num_experts = int(getattr(router, "num_experts", 0) or router.weight.shape[0])
+    experts = [e[start:].tolist() for e in r.expert_ids]
+    weights = [w[start:].tolist() for w in r.weights]
+    layers = range(len(r.layers))
     return RoutingTrace(
-        tokens=tuple(tok.convert_ids_to_tokens(ids)),
+        tokens=tuple(llm.tokenizer.convert_ids_to_tokens(ids)),
         token_ids=tuple(ids),
-        layers=layers,
-        expert_ids=tuple(tuple(tuple(per_layer[l][0][t]) for l in range(len(layers))) for t in range(len(ids))),
-        weights=tuple(tuple(tuple(round(x, 6) for x in per_layer[l][1][t]) for l in range(len(layers)))
-                      for t in range(len(ids))),
-        num_experts=num_experts,
-        top_k=len(per_layer[0][0][0]),
+        layers=r.layers,
+        expert_ids=tuple(tuple(tuple(experts[li][t]) for li in layers) for t in range(len(ids))),
+        weights=tuple(tuple(tuple(round(x, 6) for x in weights[li][t]) for li in layers) for t in range(len(ids))),
+        num_experts=r.num_experts,
+        top_k=len(experts[0][0]),
     )
-
-
-def _hf_routing(llm, model, routers, ids: list[int], start: int) -> list[tuple[list, list]]:
-    """Per router layer ``(expert ids, weights)`` of positions ``start:``, read with forward hooks."""
-    import torch
-
-    records: list[tuple[torch.Tensor, torch.Tensor]] = []
-
-    def hook(module, args, out):
-        idx = next(t for t in out if isinstance(t, torch.Tensor) and not t.is_floating_point())
-        w = next(t for t in out[1:] if isinstance(t, torch.Tensor) and t.is_floating_point() and t.shape == idx.shape)
-        records.append((idx.detach().reshape(-1, idx.shape[-1]), w.detach().float().reshape(-1, idx.shape[-1])))
-
-    handles = [m.register_forward_hook(hook) for _, m in routers]
-    try:
-        lock = getattr(getattr(llm, "_stepper", None), "lock", None)
-        with (lock or _nolock()), torch.inference_mode():
-            model(input_ids=torch.tensor([ids]), use_cache=False)
-    finally:
-        for h in handles:
-            h.remove()
-    if len(records) != len(routers):
-        raise BackendError(f"路由记录不完整 (router hooks fired {len(records)} times for {len(routers)} routers)")
-    per_layer = []
-    for idx, w in records:
-        order = torch.argsort(w, dim=-1, descending=True)  # routers return top-k unsorted
-        per_layer.append((idx.gather(-1, order)[start:].tolist(), w.gather(-1, order)[start:].tolist()))
-    return per_layer
-
-
-class _nolock:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

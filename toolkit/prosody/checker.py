@@ -17,39 +17,10 @@ from .forms import (
 from .regulated import check_rhyme, check_tones, repeated_chars
 from .report import ProsodyReport, Violation
 from .text import split_lines
-from .tones import ToneInfo, is_han, mandarin_tone
+from .grid import tone_grid, unknown_violations
+from .tones import is_han
 
 _TOTALS = {n * l: f for f, (n, l) in SHAPES.items()}  # 20 五绝, 28 七绝, 40 五律, 56 七律
-
-
-def tone_grid(lines: list[str], book: RhymeBook) -> tuple[list[list[str]], list[ToneInfo]]:
-    """Tones of every character plus the characters the book does not list."""
-    grid, unknown, seen = [], [], set()
-    for line in lines:
-        row = []
-        for ch in line:
-            t = book.tone(ch)
-            if t is None:
-                est = mandarin_tone(ch, classical=book.id in ("pingshui", "cilin"))
-                info = ToneInfo(ch, est or "中", "mandarin" if est else "unknown")
-                if ch not in seen:
-                    unknown.append(info)
-                    seen.add(ch)
-                t = info.tone
-            row.append(t)
-        grid.append(row)
-    return grid, unknown
-
-
-def _unknown_violations(lines: list[str], unknown: list[ToneInfo], stray) -> list[Violation]:
-    out = []
-    for info in unknown:
-        i = next(k for k, l in enumerate(lines) if info.char in l)
-        how = f"按普通话读音估为{info.tone}" if info.source == "mandarin" else "读音不明, 按可平可仄处理"
-        out.append(Violation(i, lines[i].index(info.char), "unknown_char", f"「{info.char}」韵书未收, {how}", "note"))
-    for i, ch in stray:
-        out.append(Violation(i, -1, "unknown_char", f"非汉字字符 {ch!r} 已忽略 (not a Chinese character)"))
-    return out
 
 
 def _score(violations: list[Violation]) -> tuple[int, int]:
@@ -117,7 +88,7 @@ def _report_regulated(form: str, lines: list[str], book: RhymeBook, extra: list[
         if best is None or key < best[0]:
             best = (key, tpl, group, vs)
     _, tpl, group, vs = best
-    vs = sorted(vs + _unknown_violations(lines, unk, unknown) + extra, key=lambda v: (v.line, v.pos))
+    vs = sorted(vs + unknown_violations(lines, unk, unknown) + extra, key=lambda v: (v.line, v.pos))
     errors = [v for v in vs if v.severity == "error"]
     rhyme_ok = not any(v.kind in ("rhyme", "rhyme_tone", "repeat_rhyme") for v in vs)
     summary = "合律" if not errors else f"{len(errors)} 处不合律"
@@ -136,7 +107,7 @@ def _wrong_shape(form: str, lines: list[str], book: RhymeBook, expected: tuple[i
     for i, l in enumerate(lines[:n_exp]):
         if len(l) != expected[i]:
             vs.append(Violation(i, -1, "length", f"第{i + 1}句「{l}」{len(l)} 字, 应为 {expected[i]} 字"))
-    vs += _unknown_violations(lines, unk, stray)
+    vs += unknown_violations(lines, unk, stray)
     return ProsodyReport(form=form, ok=False, rhyme_ok=None, rhyme_group=None, tones=tones, violations=vs,
                          lines=list(lines), unknown_chars=[u.char for u in unk], rhyme_book=book.id, reason=msg)
 
@@ -193,7 +164,7 @@ def check(text: str, form: str | None = None, rhyme_book: str = "pingshui") -> P
         return report
     tones, unk = tone_grid(lines, book)
     reason = _shape_reason(lines)
-    vs = [Violation(-1, -1, "form", reason)] + _unknown_violations(lines, unk, stray)
+    vs = [Violation(-1, -1, "form", reason)] + unknown_violations(lines, unk, stray)
     return ProsodyReport(form=None, ok=False, rhyme_ok=None, rhyme_group=None, tones=tones, violations=vs,
                          lines=lines, unknown_chars=[u.char for u in unk], rhyme_book=book.id, reason=reason)
 

@@ -23,6 +23,7 @@ from ..errors import InvalidInputError
 from .books import RhymeBook, get_book
 from .build import load_yaml
 from .forms import LineTemplate, Template
+from .grid import tone_grid, unknown_violations
 from .report import ProsodyReport, Violation
 from .rules import matches
 
@@ -181,8 +182,6 @@ def _check_variant(tpl: Template, chars: str, tones_flat: list[str], book: Rhyme
 
 def check_ci(lines: list[str], tune: Cipai, book: RhymeBook, stray=()) -> ProsodyReport:
     """Check ``lines`` (as split by the user's punctuation) against every variant of ``tune``."""
-    from .checker import _unknown_violations, tone_grid
-
     cbook = _ci_book(book)
     chars = "".join(lines)
     grid, unk = tone_grid(lines, cbook)
@@ -198,7 +197,7 @@ def check_ci(lines: list[str], tune: Cipai, book: RhymeBook, stray=()) -> Prosod
         key = (errors, mismatch)
         if best is None or key < best[0]:
             best = (key, tpl, tl, tt, groups, vs)
-    unknown = _unknown_violations(lines, unk, stray)
+    unknown = unknown_violations(lines, unk, stray)
     if best is None:
         sizes = "、".join(f"{t.name} {t.total} 字" for t in tune.variants)
         msg = f"{tune.name}应为 {sizes}; 实为 {len(chars)} 字"

@@ -8,8 +8,6 @@ import streamlit as st
 from toolkit import prosody
 from web.common import get_poetry, guard, llm_spec, t, tone_grid_html, warm_poetry
 
-MISSING = "诗词生成模块尚未安装 (pipelines.poetry is not available): "
-
 
 def show_report(lines, report) -> None:
     """The coloured 平仄 grid with violations outlined, then the violation list."""
@@ -37,12 +35,8 @@ def show_record(rec) -> None:
 
 def pipeline():
     """The shared poetry pipeline (its loading starts in the background at server start or first view)."""
-    try:
-        warm_poetry(llm_spec())
-        return get_poetry(llm_spec())
-    except ImportError as e:
-        st.error(MISSING + str(e))
-        return None
+    warm_poetry(llm_spec())
+    return get_poetry(llm_spec())
 
 
 def draft_view(slot, every: float = 0.05):

@@ -68,3 +68,10 @@ def poem_title(kind: str, title: str, tune: str | None = None) -> str:
             return title or tune
         return f"{tune}·{title}"
     return title
+
+
+def chat_prompt(text: str) -> str:
+    """The prompt for a chat turn to the embedded model: a poem kind named in ``text``, the rest as title."""
+    text = text.strip()
+    kind = next((k for k in KINDS[:-1] if k in text), "诗")
+    return build_prompt(kind, text.replace(kind, "").strip(" ，。:：") if kind != "诗" else text)
