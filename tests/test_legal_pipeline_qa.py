@@ -19,22 +19,27 @@ def qa(fake_legal):
     return StatuteQA(fake_legal.backend(), tokenize=tok)
 
 
-def test_extractive_answer_has_basis_quotes_and_disclaimer(qa, fake_legal):
+def test_extractive_answer_has_the_four_parts_and_each_article_once(qa, fake_legal):
     a = qa.ask("用人单位解除劳动合同没有给经济补偿怎么办？")
-    assert isinstance(a, Answer) and a.mode == "extractive"
-    assert a.citations[0].citation == "《中华人民共和国劳动合同法》第四十七条"
-    assert "### 法律依据" in a.text and "不构成法律意见" in a.text and "not legal advice" in a.text
-    for s in a.citations:  # full article text is listed
-        assert all(line in a.text for line in s.text.split("\n"))
-    assert "“**经济补偿**”" in a.text
+    assert isinstance(a, Answer) and a.mode == "extractive" and a.kind == "labour"
+    assert "《中华人民共和国劳动合同法》第四十七条" in [s.citation for s in a.citations[:3]]
+    for heading in ("### 结论", "### 怎么办", "### 注意", "### 依据"):
+        assert a.text.count(heading) == 1, heading
+    assert "不构成法律意见" in a.text and "not legal advice" in a.text
+    for s in a.structured.basis:  # every basis article quoted in full, exactly once
+        for line in s.statute.text.split("\n"):
+            assert a.text.replace("**", "").count(line) == 1, line
     assert a.checks and all(c.ok for c in a.checks) and not a.unverified
-    assert len(a.citations) <= qa.n_cite
+    assert len(a.structured.basis) <= qa.n_cite
+    assert "### 依据" not in a.summary and "### 结论" in a.summary  # for a UI that shows articles in panels
 
 
-def test_quotes_are_verbatim_sentences(qa):
+def test_conclusion_clauses_are_verbatim_operative_clauses(qa):
     a = qa.ask("出租人不履行租赁物维修义务怎么办？")
-    quoted = [line.split("规定“", 1)[1].rstrip("”") for line in a.text.splitlines() if "条文要点" in line]
-    assert quoted and all(any(q in s.text for s in a.citations) for q in quoted)
+    points = a.structured.conclusion
+    assert points and all(p.text.rstrip("。") in p.statute.text for p in points)
+    assert any(w in p.text for p in points for w in ("应当", "可以", "不得", "承担"))
+    assert any(b.highlight and f"**{b.highlight}**" in a.text for b in a.structured.basis)
 
 
 def test_hallucinated_citations_dropped_and_flagged(fake_legal, hallucinating_llm):
@@ -47,7 +52,7 @@ def test_hallucinated_citations_dropped_and_flagged(fake_legal, hallucinating_ll
     assert "2 处引用未通过核验" in a.text
     assert [s.article_no for s in a.citations] == [87]
     assert a.checks and all(c.ok for c in a.checks)
-    assert "不构成法律意见" in a.text and "### 法律依据" in a.text
+    assert "不构成法律意见" in a.text and "### 依据" in a.text
     prompt = hallucinating_llm.prompts[0]
     assert "【可引用的法条】" in prompt and "第八十七条" in prompt
 
@@ -57,7 +62,7 @@ def test_generated_citation_outside_retrieval_is_dropped(fake_legal):
     llm = FakeLLM("借款应按期归还。依据《中华人民共和国民法典》第一千一百六十五条，被告应赔偿。", capable=True)
     qa = StatuteQA(fake_legal.backend(), llm, tokenize=tok, k=2)
     a = qa.ask("借款人到期不返还借款，利息怎么算？")
-    assert "第一千一百六十五条" not in a.text.split("### 法律依据")[0]
+    assert "第一千一百六十五条" not in a.text.split("### 依据")[0]
     assert a.dropped and "not among the retrieved" in a.text
 
 
@@ -123,7 +128,7 @@ def test_runnable_invoke_batch_stream(qa):
     a = r.invoke("借款人到期不返还借款怎么办？")
     assert isinstance(a, Answer) and a.citations
     assert [x.mode for x in r.batch(["借款人到期不返还借款怎么办？", "What is this?"])] == ["extractive", "rejected"]
-    assert "### 法律依据" in "".join(r.stream({"question": "借款人到期不返还借款怎么办？", "history": []}))
+    assert "### 依据" in "".join(r.stream({"question": "借款人到期不返还借款怎么办？", "history": []}))
     with pytest.raises(InvalidInputError):
         r.invoke(42)
 
@@ -137,7 +142,7 @@ def test_answer_to_dict_is_json_ready(qa):
 
 def test_question_citing_an_article_gets_exactly_it(qa):
     a = qa.ask("民法典第1165条是什么意思？")
-    assert [s.article_no for s in a.citations] == [1165] and "问题直接引用了本条" in a.text
+    assert [b.statute.article_no for b in a.structured.basis] == [1165] and a.citations[0].article_no == 1165
 
 
 def test_question_citing_repealed_law_is_told_so(qa, fake_legal):
@@ -181,9 +186,10 @@ def test_everyday_words_are_mapped_to_the_statute_wording(fake_legal):
     qa = StatuteQA(replace(fake_legal.backend(), statutory_terms=bridges), tokenize=tok)
     a = qa.ask("我被炒了，用人单位要给经济补偿吗？")
     assert calls == ["我被炒了，用人单位要给经济补偿吗？"]
-    assert a.citations[0].article_no == 47  # 经济补偿按劳动者在本单位工作的年限……
-    assert "用语对应：问题中的“被炒”，法条中的用语是“**工作的年限**”。" in a.text
-    assert "不存在的用语" not in a.text and "没关系" not in a.text  # only terms the cited article contains
+    # The bridged statutory words pick the clause that answers: 经济补偿按劳动者在本单位工作的年限……
+    b47 = next(b for b in a.structured.basis if b.statute.article_no == 47)
+    assert "工作的年限" in b47.highlight
+    assert "不存在的用语" not in a.text and "没关系" not in a.text
 
 
 def test_a_failing_term_bridge_never_costs_the_answer(fake_legal):
@@ -193,4 +199,4 @@ def test_a_failing_term_bridge_never_costs_the_answer(fake_legal):
         raise RuntimeError("lexicon unavailable")
 
     a = StatuteQA(replace(fake_legal.backend(), statutory_terms=broken), tokenize=tok).ask("用人单位解除劳动合同没有给经济补偿怎么办？")
-    assert a.mode == "extractive" and a.citations and "用语对应" not in a.text
+    assert a.mode == "extractive" and a.citations and a.structured.conclusion

@@ -15,6 +15,38 @@ FOLLOWUP_MARK = re.compile(r"(呢[？?]?$|这种情况|这样的话|上述|那�
 SHORT_QUESTION = 8  # characters; questions this short usually lean on context
 
 
+# The facts a conversation establishes and later turns rely on: money, dates and time spans, parties.
+_AMOUNT = re.compile(r"(?:[\d,.]+|[一二三四五六七八九十两百千万]+)\s*(?:万|千)?\s*(?:元|块钱|块)")
+_DATE = re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]")
+_SPAN = re.compile(r"(?:[\d]+|[一二三四五六七八九十两半]+)\s*(?:年|个月|个多月|天|周|星期)(?:多)?")
+PARTIES = ("房东", "租客", "中介", "公司", "老板", "单位", "用人单位", "员工", "商家", "卖家", "店家", "平台", "朋友",
+           "同事", "邻居", "丈夫", "妻子", "老公", "老婆", "前夫", "前妻", "父亲", "母亲", "父母", "儿子", "女儿", "孩子",
+           "司机", "物业", "开发商", "银行", "保险公司", "医院", "学校", "政府", "派出所", "对方", "借款人", "出借人")
+
+
+def conversation_facts(history: list[dict], limit: int = 8) -> list[str]:
+    """Who, amounts, dates and time spans the user stated in earlier turns, in order, deduplicated.
+
+    Example:
+        >>> conversation_facts([{"role": "user", "content": "房东不退3000元押金，我租了两年"}])
+        ['房东', '3000元', '两年']
+    """
+    found: list[tuple[int, int, str]] = []
+    for t_i, turn in enumerate(t for t in history if t["role"] == "user"):
+        text = turn["content"]
+        for word in PARTIES:
+            i = text.find(word)
+            if i >= 0 and not any(word in other and word != other for other in PARTIES if other in text):
+                found.append((t_i, i, word))
+        for rx in (_AMOUNT, _DATE, _SPAN):
+            for m in rx.finditer(text):
+                found.append((t_i, m.start(), m.group(0).replace(" ", "")))
+    out = list(dict.fromkeys(f for _, _, f in sorted(found)))
+    # A date's year also matches as a time span ("2011年"): keep the longer one.
+    out = [f for f in out if not any(f != g and f in g for g in out)]
+    return out[:limit]
+
+
 def normalize_history(history) -> list[dict]:
     """Turn history into ``[{"role": "user"|"assistant", "content": str}, ...]``.
 

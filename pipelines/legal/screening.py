@@ -63,3 +63,47 @@ NO_STATUTE_MESSAGE = (
     "没有检索到与这个问题相关的现行法条。请换一种说法，或补充具体事实（涉及的行为、关系、金额、时间）。\n"
     "No current statute matched this question; please rephrase it or add the concrete facts."
 )
+
+
+# What is left of a question once the words that ask without saying anything are removed; a
+# question with (almost) nothing left ("我该怎么办？", "律师你好") cannot be answered.
+_FILLER = re.compile(r"我们|我|你们|您|你|他们|他|她|它|该|应该|应当|怎么办|怎么样|怎么|怎样|如何|咋办|咋|办|请问|请|问一下|"
+                     r"咨询|一下|问题|事情|事儿|事|这个|那个|这种|那种|这样|情况|现在|现在|想|要|能|可以|会|帮|忙|"
+                     r"律师|你好|您好|谢谢|急|在线等|求助|求|help|的|了|吗|呢|啊|吧|呀|嘛|[\s\W\d_]")
+MIN_CONTENT_CHARS = 2
+# A request to write something (a poem, a story …) rather than a question about law.
+_WRITING = re.compile(r"(写|作|来)(一|几)?(首|篇|段|个)?.{0,6}(诗|词|歌|文章|故事|小说|作文|对联)")
+
+
+def is_writing_request(question: str) -> bool:
+    return bool(_WRITING.search(question))
+
+
+def too_vague(question: str) -> bool:
+    """True when the question names no fact at all: nothing left after the asking words are removed."""
+    return cjk_count(_FILLER.sub("", question)) < MIN_CONTENT_CHARS
+
+
+def vague_message() -> str:
+    return (
+        "问题太笼统，还无法回答：请说明发生了什么事（谁、做了什么）、涉及多少钱、什么时候发生的，以及你想达到什么结果。"
+        "例如：“房东不退3000元押金，说我把墙弄脏了要扣钱，怎么办？”\n"
+        "Too vague to answer (please say who did what, the amounts and dates, and what you want)."
+    )
+
+
+def not_legal_message(question: str) -> str:
+    """The reply to a question with no legal content, naming what is missing (a writing request is told so)."""
+    if _WRITING.search(question):
+        return (
+            "这是写作请求，不是法律问题：法律问答只回答与法律有关的咨询。写诗词请用「诗词」页；"
+            "如有法律问题，请描述具体事实（谁、做了什么、发生了什么纠纷）。\n"
+            "This is a writing request, not a legal question: use the poetry page to write poems."
+        )
+    return NO_LEGAL_CONTENT_MESSAGE
+
+
+def not_chinese_message(question: str) -> str:
+    """The not-Chinese reply, led by the language the question was written in (English for Latin script)."""
+    zh, en = NOT_CHINESE_MESSAGE.split("\n", 1)
+    return f"{en}\n{zh}" if cjk_count(question) == 0 else NOT_CHINESE_MESSAGE

@@ -1,8 +1,9 @@
-"""法律问答: a conversation over statutes; every citation expands to the article and its check status."""
+"""法律问答: a conversation over statutes; each answer shows 结论 / 怎么办 / 注意 once, then every cited
+article once, collapsed, with its check status."""
 
 import streamlit as st
 
-from web.common import get_statute_qa, guard, llm_spec, t
+from web.common import get_statute_qa, guard, lang, llm_spec, t
 
 STATUS = {
     "ok": (":green[:material/check_circle:]", "已核验：现行有效", "verified, in force"),
@@ -17,17 +18,24 @@ def status_label(status: str) -> str:
     return f"{icon} {t(zh, en)}"
 
 
-def show_citations(answer) -> None:
-    checks = {(c.law_name, c.article_no): c for c in getattr(answer, "checks", []) or []}
+def show_answer(answer) -> None:
+    """The answer once: 结论 / 怎么办 / 注意 as text, then each cited article once, collapsed, with its check."""
+    st.markdown(answer.summary or answer.text)
+    parts = answer.structured
+    if parts is None:
+        return
+    checks = {(c.law_name, c.article_no): c for c in answer.checks or []}
+    highlights = {(b.statute.law_name, b.statute.article_no): b.marked() for b in parts.basis}
+    if answer.citations:
+        st.markdown(f"**{t('依据', 'Basis')}**")
     for s in answer.citations:
         c = checks.get((s.law_name, s.article_no))
         label = status_label(c.status) if c else status_label("ok")
         with st.expander(f"《{s.law_name}》{s.article_label} · {label}"):
-            st.write(s.text)
+            st.markdown(highlights.get((s.law_name, s.article_no), s.text).replace("\n", "  \n"))
             if s.chapter:
                 st.caption(s.chapter)
-    failed = [c for c in getattr(answer, "checks", []) or [] if c.status != "ok"]
-    for c in failed:
+    for c in (c for c in answer.checks or [] if not c.ok):
         st.warning(f"{status_label(c.status)}: {c.raw}")
 
 
@@ -40,21 +48,21 @@ with tab_chat:
         st.session_state["law_chat"] = []
     for turn in st.session_state["law_chat"]:
         with st.chat_message(turn["role"]):
-            st.markdown(turn["content"])
             if turn.get("answer") is not None:
-                show_citations(turn["answer"])
+                show_answer(turn["answer"])
+            else:
+                st.markdown(turn["content"])
     question = st.chat_input(t("请描述你的法律问题，例如：被公司辞退没有补偿怎么办？", "Describe your legal question"), key="law_q")
     if question:
         history = [{"role": x["role"], "content": x["content"]} for x in st.session_state["law_chat"]]
         with st.chat_message("user"):
             st.markdown(question)
         with guard(), st.spinner(t("检索法条并核验引用…", "Retrieving and verifying…")):
-            answer = get_statute_qa(llm_spec()).ask(question, history=history)
+            answer = get_statute_qa(llm_spec()).ask(question, history=history, lang=lang())
             st.session_state["law_chat"].append({"role": "user", "content": question})
             st.session_state["law_chat"].append({"role": "assistant", "content": answer.text, "answer": answer})
             with st.chat_message("assistant"):
-                st.markdown(answer.text)
-                show_citations(answer)
+                show_answer(answer)
 
 with tab_verify:
     text = st.text_area(t("粘贴含法条引用的文字", "Paste text that cites statutes"), key="law_verify_text",
