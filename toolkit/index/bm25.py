@@ -277,8 +277,8 @@ class BM25Index:
         blocks = []
         if self.main_rows:
             m = self._main_csr if self._main_csr is not None else self.main.tocsr()
-            blocks.append(_widen(m, n_terms))
-        blocks += [_widen(b, n_terms) for b in self._delta]
+            blocks.append(widen(m, n_terms))
+        blocks += [widen(b, n_terms) for b in self._delta]
         self.main = None  # let the old postings go before the new copy is built
         self._main_csr = None
         self._delta.clear()
@@ -289,7 +289,7 @@ class BM25Index:
             dead = np.repeat(~self.alive[: csr.shape[0]], np.diff(csr.indptr))
             csr.data[dead] = 0.0
             csr.eliminate_zeros()
-        csr = _widen(csr, n_terms) if csr.shape[0] == n else sp.csr_matrix((csr.data, csr.indices, np.concatenate(
+        csr = widen(csr, n_terms) if csr.shape[0] == n else sp.csr_matrix((csr.data, csr.indices, np.concatenate(
             [csr.indptr, np.full(n - csr.shape[0], csr.indptr[-1], dtype=csr.indptr.dtype)])), shape=(n, n_terms))
         self.main = csr.tocsc()
         self.main.indices = self.main.indices.astype(np.int32, copy=False)
@@ -324,7 +324,7 @@ class BM25Index:
             self._main_csr = self.main.tocsr()
         m = self._main_csr[np.asarray(rows, dtype=np.int64)]
         m.sum_duplicates()
-        return _widen(m, self.n_terms)
+        return widen(m, self.n_terms)
 
     # ----------------------------------------------------------------- queries
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
@@ -442,7 +442,7 @@ class BM25Index:
         return ix
 
 
-def _widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
+def widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
     """``m`` with (empty) columns up to ``n_cols``: terms added after it was built."""
     if m.shape[1] >= n_cols:
         return m

@@ -21,7 +21,7 @@ import numpy as np
 from ..atomic import atomic_dir
 from ..errors import DataMissingError, IndexCorruptError, InvalidInputError
 from ..text import search_tokens
-from .bm25 import BM25Index, _widen
+from .bm25 import BM25Index, widen
 from .dense import DenseIndex
 from .embedder_registry import load_embedder
 from .embedders import Embedder
@@ -115,6 +115,24 @@ class HybridIndex:
     def tokens(self, text: str) -> list[str]:
         """The search tokens this index uses for ``text``."""
         return search_tokens(text, self.segmenter)
+
+    # ----------------------------------------------------------------- term statistics
+    def has_term(self, term: str) -> bool:
+        """True when ``term`` is a search token of some indexed document."""
+        return term in self.bm25.vocab
+
+    def doc_freq(self, term: str) -> int:
+        """Number of live documents containing the search token ``term`` (0 when unknown)."""
+        i = self.bm25.vocab.get(term)
+        return int(self.bm25.df[i]) if i is not None else 0
+
+    def term_scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every row for the search tokens ``tokens`` (removed rows score 0)."""
+        return self.bm25.scores(tokens)
+
+    def iter_documents(self) -> Iterable[tuple[int, str, str, dict]]:
+        """``(row, id, text, metadata)`` of every stored document, in row order."""
+        return self.store.iter_all()
 
     def get(self, doc_id: str) -> Document | None:
         """The stored document with this id, or None."""
@@ -219,7 +237,7 @@ class HybridIndex:
             if getattr(self, "_bigram_terms", None) is None or self._bigram_terms.bm25 is not self.bm25:
                 self._bigram_terms = BigramTerms(self.bm25)
             bigrams = self._bigram_terms.counts(texts, counts)
-            return (_widen(counts, bigrams.shape[1]) + bigrams).tocsr(), None
+            return (widen(counts, bigrams.shape[1]) + bigrams).tocsr(), None
         return counts, (None if self._counts_embedder() else tokens)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
@@ -349,7 +367,7 @@ class HybridIndex:
             bm25_all = np.where(mask, bm25_all, 0.0).astype(np.float32)
         qvec = None
         if mode != "bm25" and self.dense is not None:
-            qvec = self.embedder.embed([query], [qtoks])[0]
+            qvec = self.embedder.embed_query([query], [qtoks])[0]
             if not np.any(qvec):
                 qvec = None  # nothing in the query the embedder knows
         allowed = np.flatnonzero(mask) if mask is not None else None
