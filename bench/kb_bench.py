@@ -106,11 +106,11 @@ def build_langchain(texts, embedder):
     return ensemble, time.perf_counter() - t0
 
 
-def ingest(files, root: Path, name: str, settings):
+def ingest(files, root: Path, name: str, settings, options=None):
     from pipelines.qa import DocumentError, KnowledgeBase
 
     shutil.rmtree(root / name, ignore_errors=True)
-    kb = KnowledgeBase.create(name, root=root, settings=settings)
+    kb = KnowledgeBase.create(name, root=root, settings=settings, options=options)
     t0 = time.perf_counter()
     results = kb.add_files(files, progress=True, batch_mb=1e9)  # one commit: the index is fitted once
     secs = time.perf_counter() - t0

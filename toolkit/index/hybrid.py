@@ -218,7 +218,9 @@ class HybridIndex:
         see :mod:`.bigram_terms`), else the segmenter itself."""
         from ..text.bigrams import BigramSegmenter
 
-        if type(self.segmenter) is BigramSegmenter and self._counts_embedder():
+        # Embedders that need no fit (pretrained ones) take texts, not these tokens, so the
+        # vectorised bigram path serves them too.
+        if type(self.segmenter) is BigramSegmenter and (self._counts_embedder() or not self.embedder.needs_fit):
             return self.segmenter.base
         return self.segmenter
 
@@ -254,10 +256,10 @@ class HybridIndex:
         if self.dense is None:
             self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
         for i in range(0, len(texts), batch):
-            if toks is None:
+            if toks is None and self._counts_embedder():
                 vecs = self.embedder.embed_counts(texts[i : i + batch], counts[i : i + batch], self.bm25.terms)
             else:
-                vecs = self.embedder.embed(texts[i : i + batch], toks[i : i + batch])
+                vecs = self.embedder.embed(texts[i : i + batch], None if toks is None else toks[i : i + batch])
             self.dense.add(np.asarray(rows[i : i + batch]), vecs)
 
     def _should_refit(self) -> bool:
@@ -427,8 +429,12 @@ class HybridIndex:
         return HybridRetriever(index=self, k=k, mode=mode, where=where)
 
     # ----------------------------------------------------------------- persistence
-    def save(self, folder: str | Path) -> dict:
+    def save(self, folder: str | Path, embedder_files: bool = True) -> dict:
         """Write the index to ``folder`` atomically (the old copy stays until the new one is complete).
+
+        Args:
+            embedder_files: False = record the embedder's spec only (segments of one knowledge base
+                share one pretrained embedder, passed to :meth:`load`).
 
         Returns:
             The manifest written.
@@ -440,7 +446,7 @@ class HybridIndex:
             if self.dense is not None:
                 self.dense.save(tmp / "dense.faiss")
                 files.append("dense.faiss")
-            if self.embedder.fitted:
+            if self.embedder.fitted and embedder_files:
                 files += [f"embedder/{f}" for f in self.embedder.save(tmp / "embedder")]
             self.store.save(tmp / "docs.sqlite")
             files.append("docs.sqlite")
@@ -453,7 +459,7 @@ class HybridIndex:
         return manifest
 
     @classmethod
-    def load(cls, folder: str | Path, segmenter=None, verify: str = "crc32") -> "HybridIndex":
+    def load(cls, folder: str | Path, segmenter=None, verify: str = "crc32", embedder: Embedder | None = None) -> "HybridIndex":
         """Open a saved index, verifying its manifest and checksums first.
 
         Args:
@@ -461,6 +467,8 @@ class HybridIndex:
             segmenter: must tokenise like the one used at build time (default: the shared one).
             verify: ``"crc32"`` (default), ``"sha256"`` or ``"size"`` (file sizes only: opening the
                 big corpus indexes then costs no read of their 400 MB; see ``corpus_indexes.verify``).
+            embedder: the embedder of an index saved with ``embedder_files=False`` (its kind must be
+                the one the manifest records).
 
         Raises:
             DataMissingError: the folder does not exist.
@@ -476,7 +484,13 @@ class HybridIndex:
             segmenter = default_segmenter()
         try:
             bm25 = BM25Index.load(folder / "bm25")
-            emb = load_embedder(folder / "embedder", segmenter=segmenter) if m.get("embedder") else None
+            if embedder is not None and "embedder/embedder.json" not in m["files"]:
+                if m.get("embedder") and m["embedder"].get("kind") != embedder.kind:
+                    raise corrupt(folder, f"向量模型不符 (embedder mismatch): saved with {m['embedder'].get('kind')}, "
+                                          f"opened with {embedder.kind}")
+                emb = embedder
+            else:
+                emb = load_embedder(folder / "embedder", segmenter=segmenter) if m.get("embedder") else None
             dense = DenseIndex.load(folder / "dense.faiss", kind=m.get("dense_kind", "flat")) if "dense.faiss" in m["files"] else None
             store = DocStore(folder / "docs.sqlite")
         except IndexCorruptError:
