@@ -219,11 +219,12 @@ class SegmentedIndex:
     def snapshot_names(self) -> list[str]:
         return [e["name"] for e in self.snapshot["segments"]]
 
-    def merge_tiers(self, tier_size: int = TIER_SIZE) -> "SegmentedIndex":
-        """Merge ``tier_size`` segments of one size tier (⌊log10 chunks⌋) into one, repeatedly.
+    def merge_tiers(self, tier_size: int | None = None) -> "SegmentedIndex":
+        """Merge ``tier_size`` (default :data:`TIER_SIZE`) segments of one size tier (⌊log10 chunks⌋) into one, repeatedly.
 
         Each chunk is merged about once per tier, so one-by-one adds cost O(n log n) in all.
         """
+        tier_size = tier_size or TIER_SIZE
         out = self
         while True:
             tiers: dict[int, list[str]] = {}

