@@ -9,8 +9,8 @@ An add writes its chunks into a new segment folder (atomically), then replaces `
 (atomically): a reader sees the old or the new snapshot, never a mix. A removal drops a segment whose
 chunks are all gone, else records tombstones. Segments of similar size merge (``tier_size`` of them
 per power of ten, like a log-structured merge), and :meth:`SegmentedIndex.compact` merges them all;
-a merge re-reads the chunk texts (dense vectors come back from the embedder's cache or its
-microsecond static form) and drops tombstoned chunks.
+a merge copies the segments' term counts and vectors (nothing is tokenised or embedded again) and
+drops tombstoned chunks.
 
 Scores are comparable across segments: BM25 uses the whole knowledge base's document count, length
 and document frequencies (:class:`toolkit.index.CollectionStats`), and every segment's vectors come
@@ -138,13 +138,6 @@ class SegmentedIndex:
     def __contains__(self, chunk_id: str) -> bool:
         return chunk_id not in self.tombstones and any(chunk_id in ix for ix in self.segments.values())
 
-    def ids(self) -> set[str]:
-        """Every live chunk id."""
-        out = set()
-        for ix in self.segments.values():
-            out.update(d.id for d in ix.documents())
-        return out - self.tombstones
-
     # ------------------------------------------------------------------ writing (the caller holds the writer lock)
     def _commit(self, snap: dict, segments: dict) -> "SegmentedIndex":
         snap = {**snap, "format": FORMAT, "version": VERSION, "embedder": self.embedder.spec()}
@@ -159,6 +152,9 @@ class SegmentedIndex:
         ix = HybridIndex(segmenter=self.segmenter, embedder=self.embedder)
         if not ix.add(docs, progress=progress):
             return None
+        return self._save_segment(ix)
+
+    def _save_segment(self, ix):
         name = f"s{int(self.snapshot.get('next', 1)):06d}"
         self.snapshot = {**self.snapshot, "next": int(self.snapshot.get("next", 1)) + 1}
         ix.save(self.folder / name, embedder_files=False)
@@ -175,34 +171,38 @@ class SegmentedIndex:
         return out.merge_tiers() if merge else out
 
     def remove(self, chunk_ids: Iterable[str]) -> "SegmentedIndex":
-        """A new snapshot without ``chunk_ids`` (unknown ids ignored): emptied segments go, others get tombstones."""
-        gone = set(chunk_ids) - self.tombstones
-        gone = {c for c in gone if any(c in ix for ix in self.segments.values())}
-        if not gone:
-            return self
-        dead = self.tombstones | gone
-        keep, segs, tomb = [], {}, set()
+        """A new snapshot without ``chunk_ids`` (unknown ids ignored): emptied segments go, others get tombstones.
+
+        Costs the removed chunks (one look-up per segment), not the size of the base.
+        """
+        gone = list(set(chunk_ids) - self.tombstones)
+        keep, segs, tomb, changed = [], {}, set(), False
         for entry in self.snapshot["segments"]:
             ix = self.segments[entry["name"]]
-            ids = {d.id for d in ix.documents()}
-            if ids <= dead:
-                continue
+            hit = set(ix.store.rows_of(gone)) if gone else set()
+            dead = set(ix.store.rows_of(list(self.tombstones))) if self.tombstones else set()
+            changed |= bool(hit)
+            if hit and len(hit | dead) >= len(ix):
+                continue  # every chunk of this segment is gone: drop it whole
             keep.append(entry)
             segs[entry["name"]] = ix
-            tomb |= ids & dead
+            tomb |= hit | dead
+        if not changed:
+            return self
         return self._commit({**self.snapshot, "segments": keep, "tombstones": sorted(tomb)}, segs)
 
-    def _merge(self, names: Sequence[str], progress: bool = False) -> "SegmentedIndex":
-        """Replace the segments ``names`` by one holding their live chunks (tombstones dropped)."""
-        from toolkit.index import Document
+    def _merge(self, names: Sequence[str]) -> "SegmentedIndex":
+        """Replace the segments ``names`` by one holding their live chunks (tombstones dropped).
+
+        Term counts and vectors are copied (:meth:`HybridIndex.merged`), nothing is re-embedded."""
+        from toolkit.index import HybridIndex
 
         names = set(names)
-        docs = [Document(d.id, d.text, d.metadata) for n in self.snapshot_names() if n in names
-                for d in self.segments[n].documents() if d.id not in self.tombstones]
-        made = self._new_segment(docs, progress)
+        parts = [self.segments[n] for n in self.snapshot_names() if n in names]
+        merged = HybridIndex.merged(parts, drop=self.tombstones)
+        made = self._save_segment(merged) if len(merged) else None
         kept = [e for e in self.snapshot["segments"] if e["name"] not in names]
         segs = {e["name"]: self.segments[e["name"]] for e in kept}
-        merged_ids = {d.id for d in docs}
         if made is not None:
             name, ix = made
             # The merged segment takes the place of the first merged one: order stays by age.
@@ -211,7 +211,8 @@ class SegmentedIndex:
             after = [e for e in self.snapshot["segments"][first:] if e["name"] not in names]
             kept = [*before, {"name": name, "count": len(ix)}, *after]
             segs = {e["name"]: (ix if e["name"] == name else self.segments[e["name"]]) for e in kept}
-        old_tomb = {t for t in self.tombstones if t not in merged_ids and any(t in segs[n] for n in segs)}
+        # Tombstones of merged segments are gone with their chunks; those of other segments stay.
+        old_tomb = {t for t in self.tombstones if any(t in segs[n] for n in segs)}
         out = self._commit({**self.snapshot, "segments": kept, "tombstones": sorted(old_tomb)}, segs)
         out.sweep()
         return out
@@ -239,7 +240,7 @@ class SegmentedIndex:
         """Merge every segment into one and drop tombstoned chunks."""
         if len(self.segments) <= 1 and not self.tombstones:
             return self
-        return self._merge(self.snapshot_names(), progress)
+        return self._merge(self.snapshot_names())
 
     def sweep(self) -> list[str]:
         """Delete segment folders no snapshot lists (left by merges or by a killed writer)."""

@@ -422,6 +422,46 @@ class HybridIndex:
                         return chosen, docs
         return chosen, docs
 
+    @classmethod
+    def merged(cls, parts: Sequence["HybridIndex"], drop: frozenset[str] | set[str] = frozenset()) -> "HybridIndex":
+        """One index holding the live documents of ``parts`` except the ids in ``drop``.
+
+        Nothing is tokenised or embedded again: each part's term counts are re-keyed to the merged
+        vocabulary and its vectors copied, so merging segments costs far less than indexing them.
+        The parts must share the segmenter and a pretrained embedder (an LSA model fitted per part
+        would give incomparable vectors).
+
+        Raises:
+            InvalidInputError: no parts, or an embedder that needs fitting.
+        """
+        import scipy.sparse as sp
+
+        if not parts:
+            raise InvalidInputError("merged() 需要至少一个索引 (needs at least one part)")
+        first = parts[0]
+        if first.embedder.needs_fit:
+            raise InvalidInputError(f"无法合并需要拟合的向量模型的索引 (cannot merge indexes of a fitted embedder: {first.embedder.kind})")
+        ix = cls(segmenter=first.segmenter, embedder=first.embedder, dense_kind=first.dense_kind, k1=first.bm25.k1,
+                 b=first.bm25.b, rrf_k=first.rrf_k, weights=first.weights)
+        ix.dense = DenseIndex(first.embedder.dim, first.dense_kind)
+        for part in parts:
+            items = [(r, Document(id_, text, meta)) for r, id_, text, meta in part.store.iter_all() if id_ not in drop]
+            if not items:
+                continue
+            old_rows = np.asarray([r for r, _ in items], dtype=np.int64)
+            counts = part.bm25.row_counts(old_rows).tocoo()
+            term_map = ix.bm25.term_ids(part.bm25.terms)
+            counts = sp.csr_matrix((counts.data, (counts.row, term_map[counts.col])), shape=(len(items), ix.bm25.n_terms))
+            rows = ix.bm25.add_counts(counts, merge=False)
+            ix.store.put(rows, [d for _, d in items])
+            if part.dense is not None:
+                ix.dense.add(rows, part.dense.vectors(old_rows))
+            else:
+                ix._embed_into_dense(rows, [d.text for _, d in items], None, None)
+        ix.bm25.merge()
+        ix.bm25.drop_row_view()
+        return ix
+
     def as_retriever(self, k: int = 4, mode: str = "hybrid", where: Where = None):
         """A langchain-core ``BaseRetriever`` over this index (scores in ``Document.metadata``)."""
         from .retriever import HybridRetriever
