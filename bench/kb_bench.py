@@ -230,24 +230,25 @@ def run(args) -> str:
     return "\n".join(out)
 
 
-def lawbench_kb(settings, cache: Path) -> list[str]:
+def lawbench_base(settings, cache: Path):
     """A knowledge base of LawBench 3-8 lawyers' answers; the consultations are the questions.
 
-    Only ``3-8咨询.jsonl`` is read (bench/lawbench.py). Test half only is reported: the test
-    questions whose answer is in the base are answerable (gold = their own answer document); the
-    answers of a fixed half of the test questions (md5 of the answer) are left out of the base, and
-    those questions are the unanswerable ones.
+    Only ``3-8咨询.jsonl`` is read (bench/lawbench.py). The answers of a fixed half of the
+    records (md5 of the answer) are left out of the base: their consultations are the unanswerable
+    questions; the others' gold is their own answer document. Each of the md5 dev/test halves of the
+    questions (bench/lawbench.half_of) thus has answerable and unanswerable questions; the fusion is
+    fitted on dev (bench/kb_fit_fusion.py), test is reported here.
+
+    Returns:
+        ``(kb, folder, files, ingest seconds, {"dev"|"test": (questions, negatives)})``.
     """
     import hashlib
 
     from bench.lawbench import half_of, read_task
-    from pipelines.qa.docqa import DocQA
-    from pipelines.qa.index_store import index_text
     from pipelines.qa.options import KBOptions
 
     recs = read_task("3-8")
-    test = [r for r in recs if half_of(r["query"]) == "test"]
-    out_of_base = {r["response"] for r in test if int(hashlib.md5(r["response"].encode()).hexdigest(), 16) % 2}
+    out_of_base = {r["response"] for r in recs if int(hashlib.md5(r["response"].encode()).hexdigest(), 16) % 2}
     folder = cache / "lawbench_kb"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -260,8 +261,21 @@ def lawbench_kb(settings, cache: Path) -> list[str]:
         f.write_text(r["response"], encoding="utf-8")
         files.append(f)
     kb, secs = ingest(files, cache / "kbs", "lawbench38", settings, KBOptions())
-    questions = [{"q": r["query"], "gold": r["response"][:60]} for r in test if r["response"] not in out_of_base]
-    negatives = [r["query"] for r in test if r["response"] in out_of_base]
+    splits = {}
+    for half in ("dev", "test"):
+        part = [r for r in recs if half_of(r["query"]) == half]
+        splits[half] = ([{"q": r["query"], "gold": r["response"][:60]} for r in part if r["response"] not in out_of_base],
+                        [r["query"] for r in part if r["response"] in out_of_base])
+    return kb, folder, files, secs, splits
+
+
+def lawbench_kb(settings, cache: Path) -> list[str]:
+    """LawBench 3-8 knowledge base, test half (see :func:`lawbench_base`)."""
+    from pipelines.qa.docqa import DocQA
+    from pipelines.qa.index_store import index_text
+
+    kb, folder, files, secs, splits = lawbench_base(settings, cache)
+    questions, negatives = splits["test"]
     names = {d.doc_id: d.name for d in kb.documents()}
     doc_text = {d.doc_id: (folder / d.name).read_text(encoding="utf-8") for d in kb.documents()}
 

