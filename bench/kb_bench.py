@@ -230,7 +230,7 @@ def run(args) -> str:
     return "\n".join(out)
 
 
-def lawbench_base(settings, cache: Path):
+def lawbench_base(settings, cache: Path, name: str = "lawbench38"):
     """A knowledge base of LawBench 3-8 lawyers' answers; the consultations are the questions.
 
     Only ``3-8咨询.jsonl`` is read (bench/lawbench.py). The answers of a fixed half of the
@@ -249,7 +249,7 @@ def lawbench_base(settings, cache: Path):
 
     recs = read_task("3-8")
     out_of_base = {r["response"] for r in recs if int(hashlib.md5(r["response"].encode()).hexdigest(), 16) % 2}
-    folder = cache / "lawbench_kb"
+    folder = cache / f"{name}-files"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     files, seen = [], set()
@@ -260,7 +260,7 @@ def lawbench_base(settings, cache: Path):
         f = folder / f"answer-{i:03d}.txt"
         f.write_text(r["response"], encoding="utf-8")
         files.append(f)
-    kb, secs = ingest(files, cache / "kbs", "lawbench38", settings, KBOptions())
+    kb, secs = ingest(files, cache / "kbs", name, settings, KBOptions())
     splits = {}
     for half in ("dev", "test"):
         part = [r for r in recs if half_of(r["query"]) == half]
@@ -274,7 +274,7 @@ def lawbench_kb(settings, cache: Path) -> list[str]:
     from pipelines.qa.docqa import DocQA
     from pipelines.qa.index_store import index_text
 
-    kb, folder, files, secs, splits = lawbench_base(settings, cache)
+    kb, folder, files, secs, splits = lawbench_base(settings, cache, "lawbench38-bench")
     questions, negatives = splits["test"]
     names = {d.doc_id: d.name for d in kb.documents()}
     doc_text = {d.doc_id: (folder / d.name).read_text(encoding="utf-8") for d in kb.documents()}

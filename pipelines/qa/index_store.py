@@ -134,6 +134,11 @@ class IndexStore:
     def _load(self) -> None:
         self._names = None
         state = self._state()
+        # The snapshot says which embedder its vectors came from: another process may have switched
+        # the knowledge base's embedder (KnowledgeBase.configure) since this one opened it.
+        kind = SegmentedIndex.embedder_kind(self.folder)
+        if kind in EMBEDDERS and kind != self.embedder_kind:
+            self.embedder_kind = kind
         loaded = self._index.segments if self._index is not None else None
         self._index = SegmentedIndex.open(self.folder, self.segmenter, self.embedder, loaded)
         self._version = state

@@ -131,6 +131,12 @@ class SegmentedIndex:
             segs[name] = ix if ix is not None else HybridIndex.load(folder / name, segmenter=segmenter, embedder=embedder)
         return cls(folder, segmenter, embedder, snap, segs)
 
+    @staticmethod
+    def embedder_kind(folder) -> str | None:
+        """The embedder kind the snapshot in ``folder`` was written with (None: no snapshot or segments)."""
+        snap = _read_snapshot(Path(folder))
+        return (snap.get("embedder") or {}).get("kind") if snap["segments"] else None
+
     # ------------------------------------------------------------------ size and membership
     def __len__(self) -> int:
         return sum(len(ix) for ix in self.segments.values()) - len(self.tombstones)
