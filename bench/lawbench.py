@@ -129,8 +129,7 @@ def _gold_3_8(response: str, mapper: GoldMapper) -> list[tuple[str, str]]:
     return gold
 
 
-_CRIM = re.compile(r"刑法第((?:\d+(?:之[一二三四五六七八九十])?[、，,]?)+)条")  # 刑法第264条, 刑法第234、275条
-_NUM = re.compile(r"(\d+)(?:之([一二三四五六七八九十]))?")
+_CRIM = re.compile(r"刑法第(\d+(?:[、，,]\d+)*)条(?:之([一二三四五六七八九十]))?")  # 刑法第264条, 第234、275条, 第133条之一
 
 
 def _gold_3_1(response: str, store) -> list[tuple[str, str]]:
@@ -138,8 +137,10 @@ def _gold_3_1(response: str, store) -> list[tuple[str, str]]:
 
     gold = []
     for m in _CRIM.finditer(response):
-        for n in _NUM.finditer(m.group(1)):
-            art = store.article("中华人民共和国刑法", int(n.group(1)), sub_number(n.group(2)) if n.group(2) else 0)
+        nums = re.findall(r"\d+", m.group(1))
+        for i, n in enumerate(nums):
+            sub = sub_number(m.group(2)) if m.group(2) and i == len(nums) - 1 else 0  # 之一 follows the last number
+            art = store.article("中华人民共和国刑法", int(n), sub)
             if art is not None and (art.law_name, art.article_label) not in gold:
                 gold.append((art.law_name, art.article_label))
     return gold

@@ -32,17 +32,24 @@ FEATURES = (
     "dense",  # cosine of question and article vectors / the best cosine
     "dense_rr",  # 1 / (1 + rank / 10) by the dense similarity
     "coverage",  # idf-weighted share of the question's words found in the article
+    "law_bm25",  # how well the article's law as a whole matches: mean BM25 of its best 3 candidates / best law
+    "law_dense",  # the same by dense similarity
     "expansion",  # BM25 of the lexicon's statutory terms for the question / their best
     "coverage_exp",  # idf-weighted share of the lexicon's terms found in the article
+    # The two above × the share of the question's characters inside fired lexicon triggers: terms
+    # added for a question the lexicon reads whole say more than terms one incidental word added.
+    "expansion_x",
+    "coverage_exp_x",
     "implied_law",  # a lexicon cue implies the article's law (辞退 → 劳动合同法)
     "named_law",  # the question names the article's law (刑法, 民诉法 ...)
     "law_prior",  # how often the public asks about the article's law (data/law_prior.tsv)
     "cited",  # how often other articles of the same law refer to this one (log-scaled)
     "amendment",  # the article belongs to an amendment act or decision (restates other laws)
 )
-# Hand-made signals, grouped as the ablation removes them.
+# Hand-made signals, grouped as the ablation removes them. The lexicon's statutory terms are judged
+# per lexicon file instead (bench/statute_ablation_bench.py), since rows, not a weight, decide them.
 HAND_FEATURES: dict[str, tuple[str, ...]] = {
-    "lexicon": ("expansion", "coverage_exp", "implied_law"),
+    "lexicon law boost": ("implied_law",),
     "named-law boost": ("named_law",),
     "law prior": ("law_prior",),
     "citation boost": ("cited",),
@@ -50,6 +57,7 @@ HAND_FEATURES: dict[str, tuple[str, ...]] = {
 }
 FUSION_FILE = Path(__file__).parent / "data" / "fusion.json"
 RANK_SCALE = 10.0  # rank features fall to one half at rank 10
+LAW_TOP = 3  # a law's match is the mean of its best LAW_TOP candidate articles
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,28 @@ def rank_feature(order: np.ndarray, n: int) -> np.ndarray:
     out = np.zeros(n, dtype=np.float32)
     out[order] = 1.0 / (1.0 + np.arange(len(order), dtype=np.float32) / RANK_SCALE)
     return out
+
+
+def law_feature(scores: np.ndarray, laws: np.ndarray) -> np.ndarray:
+    """Per candidate: the mean of its law's best :data:`LAW_TOP` candidate scores, divided by the best law's.
+
+    A question about a rarely asked law matches several of that law's articles; one about a big
+    law matches a few of its many articles as well as they do. Aggregating per law measures the
+    former without favouring laws by size or popularity.
+    """
+    if not len(scores):
+        return np.zeros(0, dtype=np.float32)
+    order = np.lexsort((np.arange(len(scores)), -scores))
+    seen: dict[int, list[float]] = {}
+    for i in order:
+        got = seen.setdefault(int(laws[i]), [])
+        if len(got) < LAW_TOP:
+            got.append(float(scores[i]))
+    agg = {law: sum(v) / LAW_TOP for law, v in seen.items()}
+    best = max(agg.values())
+    if best <= 0:
+        return np.zeros(len(scores), dtype=np.float32)
+    return np.array([agg[int(x)] / best for x in laws], dtype=np.float32)
 
 
 def fit(groups: list[tuple[np.ndarray, np.ndarray, float]], use: tuple[str, ...] = FEATURES, l2: float = 1e-3,

