@@ -123,6 +123,10 @@ def test_kb_create_inspect_ask_debug(app_test, web_user_dir):
     assert not ok(at)
     df = at.dataframe[-1].value
     assert {"fused", "bm25", "dense"} <= set(df.columns) and len(df) >= 1
+    at.checkbox(key="kb_set_exp").check().run()  # the legal expansion is off for a new base; opt in
+    at.button(key="kb_set_save").click().run()
+    assert not ok(at)
+    assert KnowledgeBase.open("合同库").options.expansion is True
     at.button(key="kb_rm").click().run()
     assert not ok(at)
     at.checkbox(key="kb_del_confirm").check().run()
