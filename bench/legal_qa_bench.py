@@ -7,7 +7,9 @@ pulled corpus. Measures, over the answers of :class:`pipelines.legal.StatuteQA`:
 * top-1 / top-3: a gold article is the first / among the first three of the answer's citations;
 * search top-3: the same for plain ``search_statutes`` on the raw question (what the answer adds);
 * unverified citations in all answers and in a draft of every document kind (target 0);
-* ms per question.
+* ms per question;
+* the same top-1 / top-3 on the public LawBench 3-8 consultations, test half (see
+  :mod:`bench.lawbench`; gold = the articles the answering lawyer cited, checked by quoted text).
 """
 
 from __future__ import annotations
@@ -26,11 +28,24 @@ def load_dev(path: Path = DEV) -> list[dict]:
 def _key(x) -> tuple:
     if isinstance(x, dict):
         return (x["law_name"], x["article_no"], x.get("sub", 0))
+    if isinstance(x, tuple):  # (law_name, article_label) from bench.lawbench
+        return x
     return (x.law_name, x.article_no, getattr(x, "sub", 0))
+
+
+def lawbench_items(half: str = "test") -> list[dict]:
+    """LawBench 3-8 questions of one half, gold as (law_name, article_label)."""
+    from bench import lawbench
+    from toolkit.legal.store import LawStore
+
+    qs, _total = lawbench.load("3-8", LawStore.open())
+    return [{"id": q.id, "question": q.question, "gold": list(q.gold), "by_label": True} for q in qs if q.half == half]
 
 
 def _hit(cited, gold, n) -> bool:
     keys = {_key(g) for g in gold}
+    if gold and isinstance(gold[0], tuple):  # gold by label: compare cited articles by label too
+        return any((s.law_name, s.article_label) in keys for s in cited[:n])
     return any(_key(s) in keys for s in cited[:n])
 
 
@@ -85,6 +100,10 @@ def run(args) -> str:
     qa.ask("借钱不还怎么办？")  # warm-up: index load and jieba init are not per-question costs
     m = evaluate(qa, items, search_statutes)
     drafts = draft_unverified(DocumentDrafter.from_settings())
+    public = lawbench_items("test")
+    if getattr(args, "quick", False):
+        public = public[::4]
+    p = evaluate(qa, public, search_statutes)
     lines = [
         f"StatuteQA on {m['n']} dev questions ({len({it['law'] for it in items})} laws, "
         f"{sum(1 for it in items if it.get('history'))} follow-ups); mode: "
@@ -98,6 +117,18 @@ def run(args) -> str:
         f"| unverified citations in all answers | {m['unverified']} | 0 |",
         f"| questions rejected as non-legal / not Chinese | {m['rejected']} | 0 |",
         f"| ms per question | {m['ms_per_q']:.0f} | |",
+        "",
+        f"StatuteQA on the LawBench 3-8 test half ({p['n']} real consultations; gold = the lawyer's cited "
+        "articles that exist today with the quoted text):",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        f"| gold article top-1 among the answer's citations | {p['top1']:.3f} |",
+        f"| gold article top-3 among the answer's citations | {p['top3']:.3f} |",
+        f"| (plain search_statutes top-3 on the same questions) | {p['search_top3']:.3f} |",
+        f"| unverified citations in all answers | {p['unverified']} |",
+        f"| questions rejected | {p['rejected']} |",
+        f"| ms per question | {p['ms_per_q']:.0f} |",
         "",
         "| document kind | citations | unverified |",
         "|---|---|---|",

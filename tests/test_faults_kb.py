@@ -16,6 +16,12 @@ from tests.plugins.kb import LAW_TEXT, LEASE_TEXT, make_docx
 pytestmark = pytest.mark.faults
 
 
+def _segment(kb):
+    """The folder of the knowledge base's first index segment (a HybridIndex)."""
+    snap = json.loads((kb.folder / "index" / "segments.json").read_text(encoding="utf-8"))
+    return kb.folder / "index" / snap["segments"][0]["name"]
+
+
 def _reopen(kb):
     return KnowledgeBase.open(kb.name, root=kb.folder.parent, settings=kb.settings)
 
@@ -99,12 +105,12 @@ def test_part_count_mismatch_is_a_corrupt_index_not_a_closed_database(small_kb):
     from toolkit.errors import IndexCorruptError
     from toolkit.index import HybridIndex
 
-    mf = small_kb.folder / "index" / "manifest.json"
+    mf = _segment(small_kb) / "manifest.json"
     m = json.loads(mf.read_text(encoding="utf-8"))
     m["count"] += 1
     mf.write_text(json.dumps(m), encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="part counts disagree"):
-        HybridIndex.load(small_kb.folder / "index")
+        HybridIndex.load(_segment(small_kb), embedder=small_kb.store.embedder)
     kb2 = _reopen(small_kb)  # self-repair from the catalogue
     assert any("rebuilt" in r for r in kb2.repairs)
     _consistent(kb2)
@@ -113,10 +119,10 @@ def test_part_count_mismatch_is_a_corrupt_index_not_a_closed_database(small_kb):
 
 def test_reader_repairs_an_index_damaged_after_it_opened(small_kb):
     reader = _reopen(small_kb)
-    (small_kb.folder / "index" / "dense.faiss").write_bytes(b"garbage")
+    (_segment(small_kb) / "dense.faiss").write_bytes(b"garbage")
     small_kb.add_texts(["第五条 新增的条文。"], [{"source": "new.txt"}])  # the writer notices and rebuilds
     assert reader.search("押金", k=1)[0].source == "租赁合同.md"
-    (small_kb.folder / "index" / "bm25" / os.listdir(small_kb.folder / "index" / "bm25")[0]).write_bytes(b"x")
+    (_segment(small_kb) / "bm25" / os.listdir(_segment(small_kb) / "bm25")[0]).write_bytes(b"x")
     reader2 = KnowledgeBase(small_kb.folder, small_kb.settings)
     assert reader2.search("押金", k=1)[0].source == "租赁合同.md"  # repaired under the lock, no error
 

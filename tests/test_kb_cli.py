@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from pipelines.cli import main
 from tests.plugins.kb import LAW_TEXT
 
@@ -32,3 +34,20 @@ def test_kb_cli_flow(kb_settings, tmp_path, capsys):
     capsys.readouterr()
     assert main(["kb", "ls"]) == 0 and "法规" not in capsys.readouterr().out
     assert main(["kb", "create", "../x"]) == 2
+
+
+def test_kb_cli_settings_and_compact(kb_settings, tmp_path, capsys):
+    law = tmp_path / "劳动合同法.txt"
+    law.write_text(LAW_TEXT, encoding="utf-8")
+    extra = tmp_path / "补充.txt"
+    extra.write_text("第九条 押金在租期届满后七日内退还。", encoding="utf-8")
+    assert main(["kb", "create", "设置", "--expansion", "on"]) == 0
+    assert "legal expansion) on" in capsys.readouterr().out
+    assert main(["kb", "add", "设置", str(law), "-q"]) == 0 and main(["kb", "add", "设置", str(extra), "-q"]) == 0
+    assert main(["kb", "set", "设置", "--expansion", "off"]) == 0
+    assert "legal expansion) off" in capsys.readouterr().out
+    assert main(["kb", "set", "设置"]) == 0 and "embedder) static" in capsys.readouterr().out
+    assert main(["kb", "compact", "设置"]) == 0 and "2 段合并为 1 段" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # argparse refuses an unknown embedder, naming the valid ones
+        main(["kb", "set", "设置", "--embedder", "bert"])
+    assert "static" in capsys.readouterr().err

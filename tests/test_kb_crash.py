@@ -1,5 +1,6 @@
 """Crash safety: a process dying during add/remove leaves the base consistent (document fully in or out)."""
 
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,12 @@ import pytest
 
 from pipelines.qa import KnowledgeBase
 from tests.plugins.kb import LAW_TEXT, LEASE_TEXT
+
+def _segment(kb):
+    """The folder of the knowledge base's first index segment (a HybridIndex)."""
+    snap = json.loads((kb.folder / "index" / "segments.json").read_text(encoding="utf-8"))
+    return kb.folder / "index" / snap["segments"][0]["name"]
+
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -78,7 +85,7 @@ def test_crash_during_remove_is_rolled_forward(small_kb, step):
 
 
 def test_corrupt_index_rebuilt_from_catalogue(small_kb):
-    faiss_file = small_kb.folder / "index" / "dense.faiss"
+    faiss_file = _segment(small_kb) / "dense.faiss"
     faiss_file.write_bytes(b"garbage")
     kb2 = _reopen(small_kb)
     assert any("rebuilt" in r for r in kb2.repairs)

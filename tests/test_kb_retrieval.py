@@ -1,10 +1,9 @@
-"""Retrieval pieces: bigram tokens, relative score fusion, parent expansion."""
-
-from toolkit.index import Hit
+"""Retrieval pieces: bigram tokens, score fusion, parent expansion."""
 
 from pipelines.qa.catalog import ChunkRow
 from pipelines.qa.ngrams import BigramSegmenter, cjk_bigrams
-from pipelines.qa.retrieval import context_for, relative_fusion
+from pipelines.qa.retrieval import context_for
+from pipelines.qa.segments import Fusion
 
 
 class _Words:
@@ -18,16 +17,16 @@ def test_bigrams_added_once():
     assert toks == ["润物", "细", "无声", "物细", "细无"]  # 润物/无声 are words already
 
 
-def _hit(i, bm25, dense):
-    return Hit(id=str(i), text="", metadata={}, score=0.0, bm25_score=bm25, dense_score=dense)
+def test_fusion_keeps_bm25_margins_and_counts_cosine_above_the_floor():
+    pool = {"0": (2.0, 0.1), "1": (1.9, 0.9), "2": (0.0, 0.95), "3": (0.5, None)}
 
+    def order(f):
+        return sorted(pool, key=lambda i: -f.score(pool[i][0], 2.0, pool[i][1]))
 
-def test_relative_fusion_keeps_bm25_margins_and_lets_dense_fill():
-    hits = [_hit(0, 2.0, 0.1), _hit(1, 1.9, 0.9), _hit(2, 0.0, 0.95), _hit(3, 0.5, None)]
-    assert [h.id for h in relative_fusion(hits, 0.0)] == ["0", "1", "3", "2"]
-    assert [h.id for h in relative_fusion(hits, 1.0)][:2] == ["1", "0"]
-    fused = relative_fusion(hits, 0.5)
-    assert fused[0].score >= fused[-1].score and relative_fusion([], 1.0) == []
+    assert order(Fusion(0.0, 0.0)) == ["0", "1", "3", "2"]
+    assert order(Fusion(1.0, 0.0))[:2] == ["1", "0"]
+    assert Fusion(1.0, 0.5).dense_part(0.4) == 0.0 and Fusion(1.0, 0.5).dense_part(0.75) == 0.5
+    assert Fusion(2.0, 0.2).score(0.0, 0.0, None) == 0.0
 
 
 def _row(i, section, text, continued=False, overlap=0):

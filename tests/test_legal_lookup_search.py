@@ -109,3 +109,20 @@ def test_huge_query_is_truncated_with_a_note(legal_settings):
 
 def test_query_without_searchable_words(legal_settings):
     assert _search(legal_settings, "？？？！！！", k=3) == []
+
+
+@pytest.mark.parametrize("q", ["How do I sue my employer for unpaid wages?", "Article 1165", "12345"])
+def test_questions_without_chinese_ask_for_chinese(legal_settings, q):
+    hits = _search(legal_settings, q, k=3)
+    assert hits == [] and "请用中文提问" in hits.warnings[0] and "ask in Chinese" in hits.warnings[0]
+
+
+def test_features_cover_candidates_and_unused_features_stay_zero(legal_settings):
+    from toolkit.legal.ranking import FEATURES, Fusion
+
+    s = StatuteSearcher.open(legal_settings)
+    rows, X = s.candidates("被公司辞退没有补偿", None, Fusion({"bm25": 1.0, "dense": 1.0}))
+    assert len(rows) == len(X) > 0 and X.shape[1] == len(FEATURES)
+    assert X[:, FEATURES.index("bm25")].max() == pytest.approx(1.0)
+    assert X[:, FEATURES.index("dense")].max() == pytest.approx(1.0)
+    assert not X[:, FEATURES.index("expansion")].any()  # unused: not computed

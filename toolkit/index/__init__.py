@@ -9,7 +9,7 @@ Example:
     'a'
 """
 
-from .bm25 import BM25Index
+from .bm25 import BM25Index, CollectionStats
 from .chunking import chunk_text
 from .dense import DenseIndex
 from .embedder_registry import load_embedder, make_embedder

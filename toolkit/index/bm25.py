@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -36,6 +36,14 @@ if TYPE_CHECKING:  # scipy.sparse costs ~0.35 s to import: only index changes ne
 
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
+
+
+class CollectionStats(NamedTuple):
+    """Statistics of a collection split over several BM25 indexes (see :meth:`BM25Index.scores`)."""
+
+    n_docs: int
+    total_len: float
+    df: Mapping[str, int]  # document frequency of each query term over the whole collection
 
 
 class BM25Index:
@@ -277,8 +285,8 @@ class BM25Index:
         blocks = []
         if self.main_rows:
             m = self._main_csr if self._main_csr is not None else self.main.tocsr()
-            blocks.append(_widen(m, n_terms))
-        blocks += [_widen(b, n_terms) for b in self._delta]
+            blocks.append(widen(m, n_terms))
+        blocks += [widen(b, n_terms) for b in self._delta]
         self.main = None  # let the old postings go before the new copy is built
         self._main_csr = None
         self._delta.clear()
@@ -289,7 +297,7 @@ class BM25Index:
             dead = np.repeat(~self.alive[: csr.shape[0]], np.diff(csr.indptr))
             csr.data[dead] = 0.0
             csr.eliminate_zeros()
-        csr = _widen(csr, n_terms) if csr.shape[0] == n else sp.csr_matrix((csr.data, csr.indices, np.concatenate(
+        csr = widen(csr, n_terms) if csr.shape[0] == n else sp.csr_matrix((csr.data, csr.indices, np.concatenate(
             [csr.indptr, np.full(n - csr.shape[0], csr.indptr[-1], dtype=csr.indptr.dtype)])), shape=(n, n_terms))
         self.main = csr.tocsc()
         self.main.indices = self.main.indices.astype(np.int32, copy=False)
@@ -324,13 +332,15 @@ class BM25Index:
             self._main_csr = self.main.tocsr()
         m = self._main_csr[np.asarray(rows, dtype=np.int64)]
         m.sum_duplicates()
-        return _widen(m, self.n_terms)
+        return widen(m, self.n_terms)
 
     # ----------------------------------------------------------------- queries
-    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+    def scores(self, query_tokens: Sequence[str], collection: "CollectionStats | None" = None) -> np.ndarray:
         """BM25 score of every row for the query (0 for removed rows and non-matching rows).
 
-        Repeated query terms count once.
+        Repeated query terms count once. ``collection``: document count, total length and document
+        frequencies of a larger collection this index is one part of (segments of one knowledge
+        base), so that scores of different parts are comparable; None = this index's own.
         """
         out_len = self.n_rows
         n = self.n_docs
@@ -339,6 +349,11 @@ class BM25Index:
         if not ids or n == 0:
             return np.zeros(out_len, dtype=np.float32)
         avgdl = self.total_len / n
+        df_of = None
+        if collection is not None:
+            terms = {vocab[t]: t for t in query_tokens if t in vocab}
+            df_of = {i: collection.df.get(terms[i], 0) for i in ids}
+            n, avgdl = collection.n_docs, collection.total_len / max(collection.n_docs, 1)
         rows_parts, w_parts = [], []
         parts = [self._main_postings()]
         delta = self._delta_matrix()
@@ -353,7 +368,7 @@ class BM25Index:
                 a, e = indptr[t], indptr[t + 1]
                 if a == e:
                     continue
-                df = float(self.df[t])
+                df = float(self.df[t] if df_of is None else max(df_of[t], 1))
                 idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
                 rows = indices[a:e]
                 tf = data[a:e]
@@ -442,7 +457,7 @@ class BM25Index:
         return ix
 
 
-def _widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
+def widen(m: sp.csr_matrix, n_cols: int) -> sp.csr_matrix:
     """``m`` with (empty) columns up to ``n_cols``: terms added after it was built."""
     if m.shape[1] >= n_cols:
         return m

