@@ -7,7 +7,7 @@ from pipelines.legal import StatuteQA
 from pipelines.legal.qa import split_sections
 from tests.plugins import legal_pipelines as lp
 from tests.plugins.legal_pipelines import FakeLLM
-from tests.test_legal_pipeline_qa import tok
+from tests.plugins.legal_pipelines import tok
 
 # Real texts of the procedural articles the labour / loan / tenancy steps rest on (from the pulled corpus).
 PROCEDURE_ARTICLES = (

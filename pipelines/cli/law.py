@@ -48,10 +48,6 @@ def read_text_arg(value: str) -> str:
     return value
 
 
-def _has_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
-
-
 def _search(args) -> int:
     from toolkit.legal import search_statutes, statutory_terms
 
@@ -61,10 +57,6 @@ def _search(args) -> int:
     hits = search_statutes(query, k=args.k, law=args.law)
     for note in getattr(hits, "warnings", ()):
         print(f"注意 (note): {note}", file=sys.stderr)
-    if not _has_cjk(query):
-        print("注意 (note): 查询不含汉字; 法条为中文, 下列结果只按字母/数字匹配, 多半无关, 请用中文提问 "
-              "(the query has no Chinese characters: the statutes are Chinese, so these hits match only letters/digits "
-              "and are likely unrelated; ask in Chinese)", file=sys.stderr)
     if args.json:
         _dump([h.to_dict() for h in hits])
         return 0
