@@ -183,3 +183,20 @@ def test_model_page_switches_engine(app_test):
     assert at.session_state["llm_spec"] == "transformers:"
     assert not ok(at)
     assert any("local (transformers)" in x.value for x in at.text)
+
+
+def test_poetry_plan_first_edit_then_generate(app_test):
+    pytest.importorskip("pipelines.poetry")
+    at = app_test("poetry")
+    at.text_input(key="poem_topic").input("秋夜")
+    at.button(key="poem_plan_go").click().run()
+    assert not ok(at)
+    plan = at.session_state["poem_plan"]
+    assert plan["form"] == "七绝" and len(plan["lines"]) == 4
+    at.text_input(key="plan_kw_0").input("明月")
+    at.button(key="poem_go").click().run()
+    assert not ok(at)
+    poems = at.session_state["poems"]
+    assert poems[0].plan.lines[0].keyword == "明月"
+    assert "明月" in poems[0].report.lines[0] or poems[0].plan.lines[0].slot is None
+    assert any("流畅" in m.value for m in at.markdown)  # the score explained in words

@@ -3,6 +3,8 @@
 Examples:
     hanlin poem gen --form 七绝 --topic 春夜 -n 3 --seed 1
     hanlin poem gen --form 五绝 --acrostic 春夏秋冬 --keywords 明月
+    hanlin poem plan --form 七绝 --topic 春夜 --seed 1 > plan.json   # edit keywords / season, then:
+    hanlin poem gen --plan plan.json --seed 1
     hanlin poem continue "白日依山尽，黄河入海流。"
     hanlin poem search 明月 --author 李白 -k 5
 """
@@ -13,8 +15,10 @@ import json
 
 
 def register_tasks(sub) -> None:
-    """Add ``gen``, ``continue`` and ``search`` to the ``hanlin poem`` group."""
+    """Add ``gen``, ``plan``, ``continue`` and ``search`` to the ``hanlin poem`` group."""
+    pl = sub.add_parser("plan", help="写诗之前的计划: 每句关键词、起承转合、季节时辰 (the plan, as JSON to edit)")
     g = sub.add_parser("gen", help="按格律生成诗 (generate poems that keep length, rhyme and 平仄)")
+    g.add_argument("--plan", metavar="JSON", help="按编辑过的计划生成 (decode from a plan file; '-' = stdin)")
     g.add_argument("--form", default="七绝", help="体裁: 五绝 七绝 五律 七律 (default 七绝)")
     g.add_argument("--topic", default="", help="题目或主题 (topic; empty = free)")
     g.add_argument("--keywords", default="", help="必须出现的词, 逗号分隔 (keywords, comma-separated)")
@@ -26,6 +30,10 @@ def register_tasks(sub) -> None:
     g.add_argument("--seed", type=int, help="随机种子 (reproducible)")
     g.add_argument("--json", action="store_true", help="JSON output")
     g.set_defaults(func=_gen)
+    for a in ("--form", "--topic", "--keywords", "--acrostic", "--rhyme", "--rhyme-book", "--start", "--seed"):
+        act = next(x for x in g._actions if a in x.option_strings)
+        pl.add_argument(a, default=act.default, help=act.help, choices=act.choices, type=act.type)
+    pl.set_defaults(func=_plan)
     c = sub.add_parser("continue", help="续写 (continue a poem from its first lines)")
     c.add_argument("opening", help="开头一句或几句 (opening lines)")
     c.add_argument("--form", help="体裁 (default: inferred)")
@@ -63,6 +71,8 @@ def _print_poems(poems, as_json: bool) -> int:
         print(f"── {i} ── (score {p.score:.3f})")
         print(p.text)
         print(f"  {_summary(p.report)}")
+        for part in p.score_parts:
+            print(f"  {part.points:+.2f}  {part.explanation}")
         for v in p.report.errors:
             print(f"  ✗ 第{v.line + 1}句 [{v.kind}] {v.message}")
         if p.copied_lines:
@@ -75,10 +85,29 @@ def _print_poems(poems, as_json: bool) -> int:
 
 
 def _gen(args) -> int:
+    plan = None
+    if args.plan:
+        import sys
+        from pathlib import Path
+
+        from toolkit.errors import InvalidInputError
+
+        raw = sys.stdin.read() if args.plan == "-" else Path(args.plan).read_text(encoding="utf-8")
+        try:
+            plan = json.loads(raw)
+        except ValueError as e:
+            raise InvalidInputError(f"计划文件不是 JSON (plan file is not JSON): {e}") from e
     poems = _pipeline().generate(args.topic, form=args.form, keywords=args.keywords, acrostic=args.acrostic,
                                  rhyme_group=args.rhyme, n=args.n, seed=args.seed, rhyme_book=args.rhyme_book,
-                                 start=args.start)
+                                 start=args.start, plan=plan)
     return _print_poems(poems, args.json)
+
+
+def _plan(args) -> int:
+    plan = _pipeline().plan(args.topic, form=args.form, keywords=args.keywords, acrostic=args.acrostic,
+                            rhyme_group=args.rhyme, seed=args.seed, rhyme_book=args.rhyme_book, start=args.start)
+    print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=1))
+    return 0
 
 
 def _continue(args) -> int:

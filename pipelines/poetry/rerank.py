@@ -102,7 +102,7 @@ def score_parts(text: str, lines, mean_logprob: float, plan: PoemPlan) -> tuple[
         ("repeats", len(reps), "重字: " + ("; ".join(f"「{c}」×{k}" for c, k in reps.items()) + " (characters used 3+ times)"
                                           if reps else "无三次以上重复 (none used 3+ times)")),
     ]
-    return tuple(ScorePart(n, round(v, 4), WEIGHTS[n], round(WEIGHTS[n] * v, 4), e) for n, v, e in parts)
+    return tuple(ScorePart(n, round(v, 4), WEIGHTS[n], round(WEIGHTS[n] * v, 4) + 0.0, e) for n, v, e in parts)
 
 
 def rerank(cands, plan: PoemPlan, line_set, n: int):
