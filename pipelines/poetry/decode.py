@@ -2,7 +2,8 @@
 
 The plan's template, rhyme group, acrostic and placed keywords become the allowed-token function
 (:class:`~.generate.ForcedPlan`); its topic characters and keywords a soft logit bias; its season and
-time of day ban the marker characters of the others. Two guards keep the model off its habits: a
+time of day ban the marker characters of the others (when the plan leaves them open, the first marker
+decoded decides, :class:`ClashGuard`). Two more guards keep the model off its habits: a
 character already used twice in the poem is pushed out of reach, and the filler characters 不 and 一
 get a small negative bias unless the plan asks for them.
 """
@@ -16,7 +17,7 @@ from toolkit.llm.embedded.format import build_prompt
 
 from .constrained import group_ids, vocab_for
 from .generate import DraftSpy, ForcedPlan, join_lines, split_lines
-from .plan import FILLER, PoemPlan
+from .plan import FILLER, SEASON_MARKERS, TIME_CLASH, TIME_MARKERS, PoemPlan
 from .topic import char_bias
 
 KEYWORD_BIAS = 2.0  # a keyword's characters also pull where it is not forced (a keyword that fits no slot)
@@ -55,6 +56,38 @@ class RepeatGuard:
         return scores if out is None else out
 
 
+class ClashGuard:
+    """A logits processor for a plan that leaves season or time of day open: once a row has used a
+    season's (or time of day's) marker, the markers that would contradict it get ``BANNED`` added."""
+
+    def __init__(self, vocab, plan: PoemPlan):
+        self.ids = {ch: i for ch, i in vocab.ids.items()}
+        self.by_id = vocab.by_id
+        self.opening = "".join(plan.opening)
+        self.start: int | None = None
+        self.rules = []  # (markers that decide, markers then banned)
+        if not plan.season:
+            for s, m in SEASON_MARKERS.items():
+                self.rules.append((m, "".join(v for k, v in SEASON_MARKERS.items() if k != s)))
+        if not plan.time_of_day:
+            for t, m in TIME_MARKERS.items():
+                self.rules.append((m, "".join(TIME_MARKERS[c] for c in TIME_CLASH[t])))
+
+    def __call__(self, input_ids, scores):
+        if self.start is None:
+            self.start = int(input_ids.shape[1])
+            return scores
+        out = None
+        for r, row in enumerate(input_ids[:, self.start:].tolist()):
+            text = self.opening + "".join(self.by_id.get(t, "") for t in row)
+            ban = [self.ids[c] for decide, banned in self.rules if any(c in text for c in decide)
+                   for c in banned if c in self.ids]
+            if ban:
+                out = scores * 1 if out is None else out
+                out[r, ban] = out[r, ban] + BANNED
+        return scores if out is None else out
+
+
 def plan_bias(plan: PoemPlan, vocab) -> dict[int, float]:
     """Token id -> logit bias for the plan (topic pull, keywords, filler, banned markers)."""
     bias = char_bias(Counter(plan.topic_chars), vocab.ids)
@@ -90,7 +123,7 @@ def decode(llm, plan: PoemPlan, n: int, seed: int, on_draft=None, rounds: int = 
     out: list[Candidate] = []
     for r in range(rounds):
         spy = DraftSpy(vocab, on_draft, prefix=prefix) if on_draft else None
-        procs = (RepeatGuard(frozenset(vocab.by_id), opening_ids),) + ((spy,) if spy else ())
+        procs = (RepeatGuard(frozenset(vocab.by_id), opening_ids), ClashGuard(vocab, plan)) + ((spy,) if spy else ())
         results = llm.sample_constrained(base + prefix, allowed, n=n, bias=bias, max_new_tokens=allowed.length + 1,
                                          temperature=0.9, top_k=40, repetition_penalty=1.15, seed=seed + r,
                                          processors=procs)

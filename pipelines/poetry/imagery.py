@@ -114,6 +114,27 @@ class ImageryStats:
         return {"n_docs": self.n_docs, "min_df": MIN_DF, "df": self.df, "cohesion": self.cohesion}
 
 
+def count_words(texts: Iterable[str], min_df: int = MIN_DF) -> ImageryStats:
+    """The table over ``texts`` (poem bodies): word document frequencies and cohesion."""
+    df: Counter = Counter()  # poems using the word
+    pairs: Counter = Counter()  # occurrences in word slots
+    left: Counter = Counter()  # a character as the first of a slot
+    right: Counter = Counter()  # ... as the second
+    n = 0
+    for text in texts:
+        n += 1
+        ws = word_slots(text)
+        df.update(set(ws))
+        pairs.update(ws)
+        left.update(w[0] for w in ws)
+        right.update(w[1] for w in ws)
+    slots = max(1, sum(pairs.values()))
+    keep = {w: c for w, c in df.items() if c >= min_df}
+    # Cohesion: log of how much more often the pair fills a slot than its characters would by chance.
+    coh = {w: round(math.log(pairs[w] * slots / (left[w[0]] * right[w[1]])), 2) for w in keep}
+    return ImageryStats(keep, n, coh)
+
+
 def imagery_path(settings=None) -> Path:
     from toolkit.config import get_settings
 
@@ -133,23 +154,7 @@ def build_imagery(settings=None, progress: bool = True) -> ImageryStats:
         from tqdm import tqdm
 
         poems = tqdm(poems, desc="poem imagery (word document frequencies)", unit=" poems", mininterval=2)
-    df: Counter = Counter()  # poems using the word
-    pairs: Counter = Counter()  # occurrences in word slots
-    left: Counter = Counter()  # a character as the first of a slot
-    right: Counter = Counter()  # ... as the second
-    n = 0
-    for p in poems:
-        n += 1
-        ws = word_slots(p.text)
-        df.update(set(ws))
-        pairs.update(ws)
-        left.update(w[0] for w in ws)
-        right.update(w[1] for w in ws)
-    slots = max(1, sum(pairs.values()))
-    keep = {w: c for w, c in df.items() if c >= MIN_DF}
-    # Cohesion: log of how much more often the pair fills a slot than its characters would by chance.
-    coh = {w: round(math.log(pairs[w] * slots / (left[w[0]] * right[w[1]])), 2) for w in keep}
-    stats = ImageryStats(keep, n, coh)
+    stats = count_words(p.text for p in poems)
     write_json(imagery_path(settings), stats.to_json())
     return stats
 
