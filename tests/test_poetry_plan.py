@@ -123,8 +123,9 @@ def test_keyword_that_fits_no_tone_slot_is_reported():
 def test_rerank_penalties_and_contradictions():
     from pipelines.poetry.rerank import contradictions, filler_excess, repeated
 
-    assert filler_excess("不见不闻不知处，一山一水一孤舟。") == {"不": 2, "一": 2}
-    assert filler_excess("不见青山处，孤舟一水流。") == {}
+    assert filler_excess("不见不闻不知处，一山一水一孤舟。") == {"不": 3, "一": 3}
+    assert filler_excess("不见青山处，孤舟白水流。") == {"不": 1}  # a quatrain has no free filler
+    assert filler_excess("青山" * 28) == {}
     assert repeated("病病那堪病病缘") == {"病": 4}
     assert contradictions("春光满院秋风起") and not contradictions("春风吹柳绿")
     assert contradictions("晓日照江夜未央")

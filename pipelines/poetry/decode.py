@@ -21,7 +21,7 @@ from .plan import FILLER, SEASON_MARKERS, TIME_CLASH, TIME_MARKERS, PoemPlan
 from .topic import char_bias
 
 KEYWORD_BIAS = 2.0  # a keyword's characters also pull where it is not forced (a keyword that fits no slot)
-FILLER_BIAS = -1.0  # logits: the model pads with 不/一 at several times the corpus rate
+FILLER_BIAS = -2.0  # logits: the model pads with 不/一 at several times the corpus rate
 BANNED = -30.0  # out of reach without making a step's allowed set empty
 MAX_USES = 2  # a third use of one character is the model's loop, rarely the poet's
 
@@ -34,12 +34,21 @@ class Candidate:
 
 
 class RepeatGuard:
-    """A logits processor: characters used ``MAX_USES`` times in a row's generated text get ``BANNED`` added.
+    """A logits processor: characters used ``MAX_USES`` times in a row get ``BANNED`` added. Characters
+    the plan forces later (keywords, acrostic) count as used from the start, so the free positions
+    before them cannot use up their quota.
 
-    Works on NumPy arrays and torch tensors alike (only indexing and arithmetic)."""
+    Works on NumPy arrays and torch tensors alike (only indexing and arithmetic).
 
-    def __init__(self, han_ids: frozenset[int], opening_ids: tuple[int, ...] = ()):
+    Args:
+        han_ids: ids of Han characters. opening_ids: ids of the user's opening lines.
+        reserved: step -> id of every forced step of the allowed-token plan.
+    """
+
+    def __init__(self, han_ids: frozenset[int], opening_ids: tuple[int, ...] = (), reserved: dict | None = None):
         self.han, self.opening = han_ids, opening_ids
+        self.reserved = {s: i for s, i in (reserved or {}).items() if i in han_ids}
+        self.base = Counter(t for t in opening_ids if t in han_ids) + Counter(self.reserved.values())
         self.start: int | None = None
 
     def __call__(self, input_ids, scores):
@@ -48,7 +57,7 @@ class RepeatGuard:
             return scores
         out = None
         for r, row in enumerate(input_ids[:, self.start:].tolist()):
-            counts = Counter(t for t in list(self.opening) + row if t in self.han)
+            counts = self.base + Counter(t for j, t in enumerate(row) if t in self.han and j not in self.reserved)
             over = [t for t, c in counts.items() if c >= MAX_USES]
             if over:
                 out = scores * 1 if out is None else out  # a copy: the engine may reuse its logits
@@ -120,10 +129,12 @@ def decode(llm, plan: PoemPlan, n: int, seed: int, on_draft=None, rounds: int = 
     prefix = join_lines(list(plan.opening)) + ("\n" if start and start % 2 == 0 else "") if plan.opening else ""
     bias = plan_bias(plan, vocab)
     opening_ids = tuple(vocab.ids[c] for l in plan.opening for c in l if c in vocab.ids)
+    reserved = {s: next(iter(st)) for s, st in enumerate(allowed.steps) if isinstance(st, frozenset) and len(st) == 1}
     out: list[Candidate] = []
     for r in range(rounds):
         spy = DraftSpy(vocab, on_draft, prefix=prefix) if on_draft else None
-        procs = (RepeatGuard(frozenset(vocab.by_id), opening_ids), ClashGuard(vocab, plan)) + ((spy,) if spy else ())
+        guard = RepeatGuard(frozenset(vocab.by_id), opening_ids, reserved)
+        procs = (guard, ClashGuard(vocab, plan)) + ((spy,) if spy else ())
         results = llm.sample_constrained(base + prefix, allowed, n=n, bias=bias, max_new_tokens=allowed.length + 1,
                                          temperature=0.9, top_k=40, repetition_penalty=1.15, seed=seed + r,
                                          processors=procs)

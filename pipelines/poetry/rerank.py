@@ -4,7 +4,7 @@ score = fluency (the model's mean log-probability per character, nats)
       + 2.0 × relevance (cosine of the poem's characters with the retrieved poems' characters)
       + 1.0 × coherence (share of lines that carry the topic's imagery)
       − 1.0 per contradiction (two seasons, or clashing times of day, in one poem)
-      − 0.5 per filler 不/一 beyond twice its corpus rate (at least one of each is free)
+      − 0.5 per filler 不/一 beyond twice its corpus rate (none free in a quatrain, one in a 七律)
       − 1.0 per character used three or more times.
 The gates come before the score: a candidate that breaks the form or copies a corpus line ranks
 below every one that does not.
@@ -62,11 +62,11 @@ def contradictions(text: str, plan: PoemPlan | None = None) -> list[str]:
 
 
 def filler_excess(text: str) -> dict[str, int]:
-    """Per filler character, uses beyond max(1, 2 × corpus rate × length)."""
+    """Per filler character, uses beyond ⌊2 × corpus rate × length⌋."""
     han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
     out = {}
     for ch in FILLER:
-        free = max(1, math.floor(2 * CORPUS_RATE[ch] * len(han)))
+        free = math.floor(2 * CORPUS_RATE[ch] * len(han))
         extra = han.count(ch) - free
         if extra > 0:
             out[ch] = extra
