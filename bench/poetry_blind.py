@@ -63,7 +63,8 @@ def _han(s: str) -> str:
 def clean_title(title: str) -> str:
     """A title as shown on the sheet: its first part, Han characters only, without 其N numbering."""
     head = re.split(r"[\s（(]", (title or "").strip())[0]
-    return re.sub(r"(其[一二三四五六七八九十]+|[一二三四五六七八九十百]+首)$", "", _han(head))
+    title = re.sub(r"其[一二三四五六七八九十]+$", "", _han(head))
+    return re.sub(r"[一二三四五六七八九十百]+首$", "", title)
 
 
 def regular(p) -> bool:
