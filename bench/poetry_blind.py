@@ -108,7 +108,7 @@ def sample_corpus(seed: int, per_form: int, n_topics: int, settings=None) -> tup
             continue
         t = clean_title(p.title)
         # Topics: titles of regular poems of other collections (never a sheet poem's own, never a 词牌).
-        if 2 <= len(t) <= 5 and p.collection != "全唐诗" and p.form in SHAPES:
+        if 2 <= len(t) <= 16 and p.collection != "全唐诗" and p.form in SHAPES:
             n_titles += 1
             if len(titles) < n_topics:
                 titles.append(t)
