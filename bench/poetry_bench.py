@@ -13,9 +13,11 @@ import time
 
 import numpy as np
 
+from toolkit.prosody import REGULATED_FORMS
+
 TOPICS = ("春夜", "秋思", "登高", "送别", "边塞", "思乡", "江南春雨", "咏梅", "月夜", "山居", "渔父", "怀古",
           "落花", "秋雨", "雪夜", "早行", "夏日荷塘", "归雁", "塞下曲", "听琴", "咏竹", "长江", "田家", "清明", "除夕")
-FORMS = ("五绝", "七绝", "五律", "七律")
+FORMS = REGULATED_FORMS
 
 
 def _positions(report) -> tuple[int, int]:

@@ -15,7 +15,9 @@ from collections import Counter, defaultdict
 
 from tqdm import tqdm
 
-REGULATED = ("五绝", "七绝", "五律", "七律")
+from toolkit.prosody import REGULATED_FORMS
+
+REGULATED = REGULATED_FORMS
 SHAPES = {(4, 5): "五绝", (4, 7): "七绝", (8, 5): "五律", (8, 7): "七律"}
 
 

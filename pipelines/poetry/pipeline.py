@@ -164,7 +164,7 @@ class PoetryPipeline:
         if form not in FORMS:
             if form in cipai_names():
                 if acrostic is not None:
-                    raise InvalidInputError(f"词牌 {form!r} 不支持藏头 (acrostic only for 五绝 七绝 五律 七律)")
+                    raise InvalidInputError(f"词牌 {form!r} 不支持藏头 (acrostic only for {' '.join(FORMS)})")
                 if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_N:
                     raise InvalidInputError(f"参数 n={n!r} 超出范围 (out of range); 有效范围 (valid range): 1 ≤ n ≤ {MAX_N}")
                 topic = " ".join(str(topic or "").split())[:MAX_TOPIC]
@@ -243,7 +243,7 @@ class PoetryPipeline:
             InvalidInputError: as :meth:`generate`; a 词牌 (ci are not planned).
         """
         if form not in FORMS:
-            raise InvalidInputError(f"只有近体诗有计划 (plans are for 五绝 七绝 五律 七律), 不是 {form!r}")
+            raise InvalidInputError(f"只有近体诗有计划 (plans are for {' '.join(FORMS)}), 不是 {form!r}")
         notes: list[str] = []
         req = self._request(topic, form, keywords, acrostic, rhyme_group, 1, seed, rhyme_book, start, notes)
         return self._make_plan(req, notes, random.Random(req.seed))

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
 from toolkit.errors import InvalidInputError
-from toolkit.prosody import n_lines, templates
+from toolkit.prosody import REGULATED_FORMS, n_lines, templates
 from toolkit.prosody.forms import Template
 
 from .records import Inspiration
@@ -141,8 +141,8 @@ class PoemPlan:
         if not isinstance(d, dict):
             raise InvalidInputError("计划须为对象 (a plan must be a JSON object)")
         form = d.get("form")
-        if form not in ("五绝", "七绝", "五律", "七律"):
-            raise InvalidInputError(f"计划的体裁 {form!r} 未知 (unknown form in plan); 可选 (valid): 五绝, 七绝, 五律, 七律")
+        if form not in REGULATED_FORMS:
+            raise InvalidInputError(f"计划的体裁 {form!r} 未知 (unknown form in plan); 可选 (valid): {', '.join(REGULATED_FORMS)}")
         season, tod = d.get("season") or None, d.get("time_of_day") or None
         if season is not None and season not in SEASONS:
             raise InvalidInputError(f"未知的季节 {season!r} (unknown season); 可选 (valid): {', '.join(SEASONS)}")
