@@ -16,9 +16,10 @@ from collections import Counter, defaultdict
 from tqdm import tqdm
 
 from toolkit.prosody import REGULATED_FORMS
+from toolkit.prosody import SHAPES as FORM_SHAPES
 
 REGULATED = REGULATED_FORMS
-SHAPES = {(4, 5): "五绝", (4, 7): "七绝", (8, 5): "五律", (8, 7): "七律"}
+SHAPES = {shape: form for form, shape in FORM_SHAPES.items()}
 
 
 def _shape_form(lines) -> str | None:
