@@ -104,3 +104,22 @@ def test_warm_start_continues_steps_tokens_and_schedule(tmp_path, train_poems_fi
     lrs = [r["lr"] for r in _log(work2) if "lr" in r]
     assert lrs[0] == pytest.approx(TrainConfig.tiny().lr / 2)  # a fresh warm-up for the fresh optimizer
     assert json.loads((out / "eval.json").read_text())["tokens_seen"] == 5 * 4 * 64
+
+
+def test_export_if_better_keeps_a_better_shipped_model_and_the_snapshot_is_bf16(tmp_path, train_poems_file):
+    from safetensors import safe_open
+
+    from pipelines.cli import main
+
+    work, out = tmp_path / "w", tmp_path / "m"
+    assert main(["model", "train", "--tiny", "--max-steps", "2", "--poems", str(train_poems_file), "--work-dir",
+                 str(work), "--model-dir", str(out), "--quiet"]) == 0
+    with safe_open(str(out / "checkpoint" / "model.safetensors"), "pt") as f:
+        assert {str(f.get_tensor(k).dtype) for k in f.keys()} == {"torch.bfloat16"}
+    card = json.loads((out / "eval.json").read_text())
+    card["model_ppl"] = 1.0  # a shipped model no checkpoint can beat
+    (out / "eval.json").write_text(json.dumps(card))
+    assert main(["model", "train", "--tiny", "--export-only", "--if-better", "--poems", str(train_poems_file),
+                 "--work-dir", str(work), "--model-dir", str(out), "--quiet"]) == 0
+    assert json.loads((out / "eval.json").read_text())["model_ppl"] == 1.0  # untouched
+    assert json.loads((work / "eval.json").read_text())["model_ppl"] > 1.0  # the evaluation is still recorded
