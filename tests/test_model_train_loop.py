@@ -116,6 +116,10 @@ def test_export_if_better_keeps_a_better_shipped_model_and_the_snapshot_is_bf16(
                  str(work), "--model-dir", str(out), "--quiet"]) == 0
     with safe_open(str(out / "checkpoint" / "model.safetensors"), "pt") as f:
         assert {str(f.get_tensor(k).dtype) for k in f.keys()} == {"torch.bfloat16"}
+    assert main(["model", "train", "--tiny", "--snapshot-only", "--work-dir", str(work), "--snapshot-dir",
+                 str(tmp_path / "snap")]) == 0
+    snap = json.loads((tmp_path / "snap" / "state.json").read_text())
+    assert snap["step"] == 2 and snap["snapshot"] and (tmp_path / "snap" / "train_log.jsonl").is_file()
     card = json.loads((out / "eval.json").read_text())
     card["model_ppl"] = 1.0  # a shipped model no checkpoint can beat
     (out / "eval.json").write_text(json.dumps(card))

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from toolkit.config import get_settings
+from toolkit.errors import InvalidInputError
 
 
 def register_train(msub) -> None:
@@ -21,6 +22,8 @@ def register_train(msub) -> None:
     p.add_argument("--snapshot-dir", default=None,
                    help="compact resumable snapshot, small enough to commit (default: <model-dir>/checkpoint)")
     p.add_argument("--no-snapshot", action="store_true", help="write no compact snapshot")
+    p.add_argument("--snapshot-only", action="store_true",
+                   help="write the compact snapshot of the work dir's latest checkpoint and exit (a run may go on)")
     p.add_argument("--checkpoint-minutes", type=float, default=None)
     p.add_argument("--snapshot-minutes", type=float, default=None)
     p.add_argument("--eval-every-minutes", type=float, default=None)
@@ -57,6 +60,15 @@ def run_train(args) -> int:
                 "snapshot_minutes": args.snapshot_minutes, "eval_every_minutes": args.eval_every_minutes}
     cfg = (TrainConfig.tiny() if args.tiny else TrainConfig()).override(**explicit)
     mcfg = ModelConfig.tiny() if args.tiny else ModelConfig()
+    if args.snapshot_only:
+        from toolkit.llm.embedded.checkpoint import snapshot_from_checkpoint
+        from toolkit.llm.embedded.train import LOG_NAME
+
+        if snapshot_dir is None:
+            raise InvalidInputError("--snapshot-only 与 --no-snapshot 冲突 (conflicting flags)")
+        out = snapshot_from_checkpoint(work_dir, snapshot_dir, work_dir / LOG_NAME)
+        print(f"快照已写入 (snapshot written) {out}")
+        return 0
     if not args.export_only:
         res = train(work_dir, cfg, mcfg, resume=args.resume, restart=args.restart, poems_file=args.poems,
                     laws_db=args.laws_db, settings=settings, progress=not args.quiet, snapshot_dir=snapshot_dir,

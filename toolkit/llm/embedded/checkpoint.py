@@ -149,3 +149,28 @@ def restore_snapshot(snapshot_dir: Path, work_dir: Path) -> dict:
         with atomic_path(work_dir / "train_log.jsonl") as t:
             shutil.copyfile(log, t)
     return read_state(work_dir)
+
+
+def snapshot_from_checkpoint(work_dir: Path, snapshot_dir: Path, log_path: Path | None = None) -> Path:
+    """Write the compact snapshot of the checkpoint in ``work_dir`` (e.g. while the run goes on elsewhere)."""
+    import shutil
+
+    src = Path(work_dir) / CKPT
+    state = read_state(work_dir)
+    target = Path(snapshot_dir)
+    with atomic_dir(target) as tmp:
+        save_file({k: v.to(torch.bfloat16) for k, v in load_file(str(src / "model.safetensors")).items()},
+                  str(tmp / "model.safetensors"))
+        opt = load_file(str(src / "optimizer.safetensors"))
+        save_file({k: (v if k.endswith(".step") else v.to(torch.bfloat16)) for k, v in opt.items()},
+                  str(tmp / "optimizer.safetensors"))
+        shutil.copyfile(src / "optimizer.json", tmp / "optimizer.json")
+        (tmp / "state.json").write_text(json.dumps({**state, "snapshot": True}, ensure_ascii=False, indent=1),
+                                        encoding="utf-8")
+        shutil.copytree(src / "tokenizer", tmp / "tokenizer")
+        if log_path is not None and Path(log_path).is_file():
+            shutil.copyfile(log_path, tmp / "train_log.jsonl")
+        tmp.chmod(0o755)
+        for f in tmp.rglob("*"):
+            f.chmod(0o755 if f.is_dir() else 0o644)
+    return target
