@@ -129,3 +129,44 @@ def test_rerank_penalties_and_contradictions():
     assert repeated("病病那堪病病缘") == {"病": 4}
     assert contradictions("春光满院秋风起") and not contradictions("春风吹柳绿")
     assert contradictions("晓日照江夜未央")
+
+
+def test_guards_push_third_uses_and_clashing_markers_out_of_reach():
+    import numpy as np
+
+    from pipelines.poetry.decode import BANNED, ClashGuard, RepeatGuard
+    from pipelines.poetry.plan import LinePlan, PoemPlan
+    from toolkit.prosody import templates
+
+    han = frozenset(range(10, 20))
+    g = RepeatGuard(han, reserved={3: 12})  # step 3 is forced to id 12
+    prompt = np.zeros((2, 4), dtype=np.int64)
+    assert g(prompt, np.zeros((2, 30))) is not None  # first call records the prompt length
+    ids = np.concatenate([prompt, [[11, 11, 12], [12, 5, 13]]], axis=1)
+    out = g(ids, np.zeros((2, 30)))
+    assert out[0, 11] == BANNED and out[0, 12] == BANNED  # 11 used twice; 12 used once + reserved
+    assert out[1, 12] == BANNED and out[1, 13] == 0
+
+    class V:
+        ids = {"春": 10, "秋": 11, "夜": 12, "晓": 13}
+        by_id = {v: k for k, v in ids.items()}
+
+    plan = PoemPlan("五绝", templates("五绝")[0].name, "东", lines=tuple(LinePlan(r) for r in "起承转合"))
+    c = ClashGuard(V, plan)
+    c(prompt[:1], np.zeros((1, 30)))
+    out = c(np.concatenate([prompt[:1], [[10, 12]]], axis=1), np.zeros((1, 30)))
+    assert out[0, 11] == BANNED and out[0, 13] == BANNED and out[0, 10] == 0  # spring + night decided
+
+
+def test_cli_plan_then_gen_from_the_edited_plan(pipe, monkeypatch, capsys, tmp_path):
+    from pipelines.cli import main, poem_tasks
+
+    monkeypatch.setattr(poem_tasks, "_pipeline", lambda: pipe)
+    assert main(["poem", "plan", "--form", "五绝", "--topic", "江上", "--seed", "1"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    plan["lines"][0]["keyword"] = "明月"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    assert main(["poem", "gen", "--plan", str(path), "--seed", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["plan"]["lines"][0]["keyword"] == "明月" and out[0]["score_parts"]
