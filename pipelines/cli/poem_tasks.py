@@ -71,6 +71,9 @@ def _print_poems(poems, as_json: bool) -> int:
         print(f"── {i} ── (score {p.score:.3f})")
         print(p.text)
         print(f"  {_summary(p.report)}")
+        if p.plan is not None:
+            arc = " · ".join(f"{lp.role} {lp.keyword or '—'}" for lp in p.plan.lines)
+            print(f"  计划 (plan): {arc} · 季节 {p.plan.season or '不限'} · 时辰 {p.plan.time_of_day or '不限'}")
         for part in p.score_parts:
             print(f"  {part.points:+.2f}  {part.explanation}")
         for v in p.report.errors:
