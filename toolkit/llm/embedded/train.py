@@ -4,10 +4,14 @@ Data: :mod:`.data` (poems + a statute share, held-out split by id hash). Model: 
 ``DeepseekV2ForCausalLM`` from :class:`.config.ModelConfig` with the fused-expert ``grouped_mm``
 path (the fast one on CPU). Objective: next-character cross-entropy plus ``aux_loss_coef`` times the
 load-balancing loss of :mod:`.balance`. AdamW, linear warm-up then cosine decay, gradient clipping.
-The cosine runs over whichever budget ends first, ``max_steps`` or ``max_minutes`` of training wall
-time (accumulated over resumes). Checkpoints (:mod:`.checkpoint`) every ``checkpoint_minutes``; one
-JSON line per ``log_every`` steps in ``train_log.jsonl`` (loss, balance loss, learning rate,
-throughput, expert load), plus periodic held-out evaluations.
+The cosine runs over whichever budget ends first, ``max_steps``, ``max_minutes`` of training wall
+time or ``max_tokens`` (all accumulated over resumes). Checkpoints (:mod:`.checkpoint`) every
+``checkpoint_minutes``, and a compact bf16 snapshot that can be committed every ``snapshot_minutes``
+(a fresh machine resumes from it); one JSON line per ``log_every`` steps in ``train_log.jsonl`` (loss,
+balance loss, learning rate, throughput, expert load, wall and CPU seconds), plus periodic held-out
+evaluations. The log is only appended to: a resume writes a marker line. A run may also warm-start
+from a shipped model directory (its steps, tokens and time carry on; a fresh warm-up for the fresh
+optimizer).
 
 Example:
     >>> res = train(tmp / "run", TrainConfig.tiny(), ModelConfig.tiny(), poems_file=fixture)  # doctest: +SKIP
