@@ -170,6 +170,9 @@ def snapshot_from_checkpoint(work_dir: Path, snapshot_dir: Path, log_path: Path 
         shutil.copytree(src / "tokenizer", tmp / "tokenizer")
         if log_path is not None and Path(log_path).is_file():
             shutil.copyfile(log_path, tmp / "train_log.jsonl")
+        measured = Path(work_dir) / "eval.json"  # the latest full held-out evaluation (export), if any
+        if measured.is_file():
+            shutil.copyfile(measured, tmp / "heldout_eval.json")
         tmp.chmod(0o755)
         for f in tmp.rglob("*"):
             f.chmod(0o755 if f.is_dir() else 0o644)
