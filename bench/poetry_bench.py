@@ -13,9 +13,11 @@ import time
 
 import numpy as np
 
+from toolkit.prosody import REGULATED_FORMS
+
 TOPICS = ("春夜", "秋思", "登高", "送别", "边塞", "思乡", "江南春雨", "咏梅", "月夜", "山居", "渔父", "怀古",
           "落花", "秋雨", "雪夜", "早行", "夏日荷塘", "归雁", "塞下曲", "听琴", "咏竹", "长江", "田家", "清明", "除夕")
-FORMS = ("五绝", "七绝", "五律", "七律")
+FORMS = REGULATED_FORMS
 
 
 def _positions(report) -> tuple[int, int]:
@@ -80,6 +82,12 @@ def run(args) -> str:
         wins += a > b
     n = len(rows)
     pct = lambda x: f"{100 * x / max(1, n):.1f} %"  # noqa: E731
+    from collections import Counter
+
+    han = [Counter(c for c in p.text if "\u4e00" <= c <= "\u9fff") for _, _, p, _ in rows]
+    n_chars = max(1, sum(sum(c.values()) for c in han))
+    rate = {ch: 100 * sum(c[ch] for c in han) / n_chars for ch in "不一"}
+    rep3 = sum(any(v >= 3 for v in c.values()) for c in han)
     table = [
         "| metric | value | bar |", "|---|---|---|",
         f"| poems (forms × topics) | {n} ({n // 4} per form) | 100 |",
@@ -90,6 +98,9 @@ def run(args) -> str:
         f"| check() ok (all rules) | {pct(all_ok)} | |",
         f"| verbatim corpus lines | {copies} | 0 |",
         f"| distinct lines | {100 * distinct:.1f} % | ≥ 95 % |",
+        f"| 「不」 / 「一」 share of characters | {rate['不']:.2f} % / {rate['一']:.2f} % | ≤ 2.02 % / ≤ 1.30 % "
+        "(2× regular 全唐诗) |",
+        f"| poems with a character used ≥ 3 times | {pct(rep3)} | ≤ 15 % (全唐诗 2.8 %) |",
         f"| median s / poem (p90) | {statistics.median(secs):.2f} ({sorted(secs)[int(0.9 * (n - 1))]:.2f}) | ≤ 2 s |",
     ]
     if own:

@@ -15,8 +15,11 @@ from collections import Counter, defaultdict
 
 from tqdm import tqdm
 
-REGULATED = ("五绝", "七绝", "五律", "七律")
-SHAPES = {(4, 5): "五绝", (4, 7): "七绝", (8, 5): "五律", (8, 7): "七律"}
+from toolkit.prosody import REGULATED_FORMS
+from toolkit.prosody import SHAPES as FORM_SHAPES
+
+REGULATED = REGULATED_FORMS
+SHAPES = {shape: form for form, shape in FORM_SHAPES.items()}
 
 
 def _shape_form(lines) -> str | None:

@@ -107,12 +107,13 @@ def test_poem_search_names_an_unknown_form(poem_cli):
 
 
 # ---------------------------------------------------------------- training log
-def test_training_log_trim_survives_a_torn_line(tmp_path):
-    from toolkit.llm.embedded.train import _trim_log
+def test_training_log_append_survives_a_torn_line(tmp_path):
+    from toolkit.llm.embedded.train import append_log
 
     log = tmp_path / "train_log.jsonl"
     lines = [json.dumps({"step": s, "loss": 1.0}) for s in (10, 20, 30)]
     log.write_text("\n".join(lines) + '\n{"step": 40, "lo', encoding="utf-8")  # killed mid-append
-    _trim_log(log, 20)
-    assert [json.loads(ln)["step"] for ln in log.read_text(encoding="utf-8").splitlines()] == [10, 20]
-    assert [p.name for p in tmp_path.iterdir()] == ["train_log.jsonl"]  # replaced atomically, no temp left
+    append_log(log, {"step": 40, "loss": 0.9})
+    rows = log.read_text(encoding="utf-8").splitlines()
+    assert rows[:3] == lines and rows[3] == '{"step": 40, "lo'  # nothing logged before is rewritten
+    assert json.loads(rows[4]) == {"step": 40, "loss": 0.9}

@@ -238,3 +238,19 @@ def test_template_edit_changes_next_kb_answer_on_default_model(app_test, web_use
     after = answer()
     assert any("文档原文摘录如下" in m and "押金在租期届满后七日内退还承租人" in m for m in after), after
     assert not any("以下摘自文档" in m for m in after)
+
+
+def test_poetry_plan_first_edit_then_generate(app_test):
+    at = app_test("poetry")
+    at.text_input(key="poem_topic").input("秋夜")
+    at.button(key="poem_plan_go").click().run()
+    assert not ok(at)
+    plan = at.session_state["poem_plan"]
+    assert plan["form"] == "七绝" and len(plan["lines"]) == 4
+    at.text_input(key="plan_kw_0").input("明月")
+    at.button(key="poem_go").click().run()
+    assert not ok(at)
+    poems = at.session_state["poems"]
+    assert poems[0].plan.lines[0].keyword == "明月"
+    assert "明月" in poems[0].report.lines[0] or poems[0].plan.lines[0].slot is None
+    assert any("流畅" in m.value for m in at.markdown)  # the score explained in words

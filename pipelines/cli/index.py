@@ -11,6 +11,7 @@ from __future__ import annotations
 from pipelines.cli.conventions import examples
 
 LINES = "lines"
+IMAGERY = "imagery"  # the planner's corpus word table (pipelines.poetry.imagery)
 
 
 def register(subparsers) -> None:
@@ -19,7 +20,7 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="index_command", metavar="ACTION")
     b = sub.add_parser("build", help="构建 data/indexes/{laws,poems,poem_lines.npy} (build the corpus indexes)")
     b.add_argument("--if-missing", action="store_true", help="跳过已存在且完好的索引 (skip indexes that exist and verify)")
-    b.add_argument("--only", choices=("laws", "poems", LINES), help="只构建一个 (build only this one)")
+    b.add_argument("--only", choices=("laws", "poems", LINES, IMAGERY), help="只构建一个 (build only this one)")
     b.add_argument("--limit", type=int, default=None, help="只索引前 N 篇 (first N documents, for trials)")
     b.add_argument("--quiet", action="store_true", help="不显示进度条 (no progress bars)")
     b.set_defaults(func=_build)
@@ -35,10 +36,13 @@ def register(subparsers) -> None:
 def _build(args) -> int:
     from toolkit.index import corpus_indexes as ci
 
-    names = [args.only] if args.only else [*ci.SPECS, LINES]
+    names = [args.only] if args.only else [*ci.SPECS, LINES, IMAGERY]
     for name in names:
         if name == LINES:
             _build_lines(args)
+            continue
+        if name == IMAGERY:
+            _build_imagery(args)
             continue
         if args.if_missing and ci.is_valid(name):
             print(f"{name:6s} 已存在 (exists, skipped): {ci.index_path(name)}")
@@ -76,3 +80,20 @@ def _build_lines(args) -> None:
         return
     r = linehash.build_line_set(progress=not args.quiet)
     print(f"{LINES:6s} {r['count']} 句 (distinct lines) in {r['seconds']:.1f}s → {r['path']}")
+
+
+def _build_imagery(args) -> None:
+    """The corpus word table behind the poetry planner's keywords (:mod:`pipelines.poetry.imagery`)."""
+    import time
+
+    from pipelines.poetry import imagery
+
+    if args.if_missing and imagery.imagery_path().is_file():
+        print(f"{IMAGERY:6s} 已存在 (exists, skipped): {imagery.imagery_path()}")
+        return
+    if args.limit is not None:
+        print(f"{IMAGERY:6s} 使用 --limit 时跳过 (skipped with --limit: word frequencies need the whole corpus)")
+        return
+    t0 = time.perf_counter()
+    stats = imagery.build_imagery(progress=not args.quiet)
+    print(f"{IMAGERY:6s} {len(stats.df)} 词 (words) in {time.perf_counter() - t0:.1f}s → {imagery.imagery_path()}")

@@ -3,6 +3,8 @@
 Examples:
     hanlin poem gen 春夜 --form 七绝 -n 3 --seed 1
     hanlin poem gen --form 五绝 --acrostic 春夏秋冬 --keywords 明月
+    hanlin poem plan --form 七绝 --topic 春夜 --seed 1 > plan.json   # edit keywords / season, then:
+    hanlin poem gen --plan plan.json --seed 1
     hanlin poem continue "白日依山尽，黄河入海流。"
     hanlin poem search 明月 --author 李白 -k 5
 """
@@ -13,6 +15,7 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path
 
 from pipelines.cli.conventions import examples
 from toolkit.errors import InvalidInputError
@@ -20,10 +23,13 @@ from toolkit.i18n import msg, violation_label
 
 
 def register_tasks(sub) -> None:
-    """Add ``gen``, ``continue`` and ``search`` to the ``hanlin poem`` group."""
+    """Add ``gen``, ``plan``, ``continue`` and ``search`` to the ``hanlin poem`` group."""
+    pl = sub.add_parser("plan", help="写诗之前的计划: 每句关键词、起承转合、季节时辰 (the plan, as JSON to edit)")
+    examples(pl, "hanlin poem plan 秋日登高 --form 七律 > plan.json", "hanlin poem gen --plan plan.json -n 3")
     g = sub.add_parser("gen", aliases=["generate", "write"], help="按格律生成诗 (generate poems that keep length, rhyme and 平仄)")
     examples(g, "hanlin poem gen 秋日登高 --form 七律", "hanlin poem generate 春夜 --form 五绝 --acrostic 春夏秋冬 -n 3")
     g.add_argument("topic", nargs="?", default=None, help="题目或主题 (topic; empty = free)")
+    g.add_argument("--plan", metavar="JSON", help="按编辑过的计划生成 (decode from a plan file; '-' = stdin)")
     g.add_argument("--form", default="七绝", help=msg("cli.poem_form"))
     g.add_argument("--topic", dest="topic_option", default=None, help=argparse.SUPPRESS)  # the older spelling
     g.add_argument("--keywords", default="", help="必须出现的词, 逗号分隔 (keywords, comma-separated)")
@@ -35,6 +41,12 @@ def register_tasks(sub) -> None:
     g.add_argument("--seed", type=int, help="随机种子 (reproducible)")
     g.add_argument("--json", action="store_true", help="JSON 格式输出 (JSON output)")
     g.set_defaults(func=_gen)
+    for a in ("--form", "--keywords", "--acrostic", "--rhyme", "--rhyme-book", "--start", "--seed"):
+        act = next(x for x in g._actions if a in x.option_strings)
+        pl.add_argument(a, default=act.default, help=act.help, choices=act.choices, type=act.type)
+    pl.add_argument("topic", nargs="?", default=None, help="题目或主题 (topic; empty = free)")
+    pl.add_argument("--topic", dest="topic_option", default=None, help=argparse.SUPPRESS)
+    pl.set_defaults(func=_plan)
     c = sub.add_parser("continue", aliases=["cont"], help="续写 (continue a poem from its first lines)")
     examples(c, 'hanlin poem continue "白日依山尽，黄河入海流。"', 'hanlin poem continue "床前明月光" --form 五律 --seed 2')
     c.add_argument("opening", help="开头一句或几句 (opening lines)")
@@ -75,6 +87,11 @@ def _print_poems(poems, as_json: bool) -> int:
         print(f"── {i} ── (score {p.score:.3f})")
         print(p.text)
         print(f"  {_summary(p.report)}")
+        if p.plan is not None:
+            arc = " · ".join(f"{lp.role} {lp.keyword or '—'}" for lp in p.plan.lines)
+            print(f"  计划 (plan): {arc} · 季节 {p.plan.season or '不限'} · 时辰 {p.plan.time_of_day or '不限'}")
+        for part in p.score_parts:
+            print(f"  {part.points:+.2f}  {part.explanation}")
         for v in p.report.errors:
             print(f"  ✗ 第{v.line + 1}句 {violation_label(v.kind)}: {v.message}")
         if p.copied_lines:
@@ -107,22 +124,26 @@ def collapse_notes(notes, keep: int = 3, show: int = 5) -> list[str]:
     return out
 
 
-def _has_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
-
-
 def _gen(args) -> int:
     topic = args.topic or args.topic_option or ""
-    acrostic = "".join((args.acrostic or "").split())
-    if acrostic and not all(_has_cjk(ch) for ch in acrostic):
-        raise InvalidInputError(f"藏头字须为汉字, 每句一个 (acrostic must be Chinese characters, one per line): {args.acrostic!r}")
-    if topic.strip() and not _has_cjk(topic):
-        print(f"注意 (note): 题目「{topic.strip()}」不含汉字, 无法用来检索相似诗作或选字, 按无题生成 "
-              "(the topic has no Chinese characters, so it cannot guide the poem: generated without a topic)", file=sys.stderr)
+    plan = None
+    if args.plan:
+        raw = sys.stdin.read() if args.plan == "-" else Path(args.plan).read_text(encoding="utf-8")
+        try:
+            plan = json.loads(raw)
+        except ValueError as e:
+            raise InvalidInputError(f"计划文件不是 JSON (plan file is not JSON): {e}") from e
     poems = _pipeline().generate(topic, form=args.form, keywords=args.keywords, acrostic=args.acrostic,
                                  rhyme_group=args.rhyme, n=args.n, seed=args.seed, rhyme_book=args.rhyme_book,
-                                 start=args.start)
+                                 start=args.start, plan=plan)
     return _print_poems(poems, args.json)
+
+
+def _plan(args) -> int:
+    plan = _pipeline().plan(args.topic or args.topic_option or "", form=args.form, keywords=args.keywords, acrostic=args.acrostic,
+                            rhyme_group=args.rhyme, seed=args.seed, rhyme_book=args.rhyme_book, start=args.start)
+    print(json.dumps(plan.to_dict(), ensure_ascii=False, indent=1))
+    return 0
 
 
 def _continue(args) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from toolkit.prompts import PromptRegistry
 from toolkit.prosody import check
+from toolkit.prosody import n_lines as form_lines
 
 from .generate import join_lines, split_lines
 from .records import Poem
@@ -19,10 +20,8 @@ def _poem_text(raw: str, n_lines: int) -> str:
 
 def generate_capable(llm, req, lines_set, notes: list[str]) -> list[Poem]:
     """Prompt with ``poem_generate``, check every draft, repair with ``poem_repair`` up to 2 rounds."""
-    from .pipeline import SHAPES
-
     reg = PromptRegistry.from_settings()
-    n_lines = SHAPES[req.form][0]
+    n_lines = form_lines(req.form)
     out = []
     for i in range(req.n):
         prompt = reg.render("poem_generate", form=req.form, topic=req.topic, keywords=list(req.keywords),

@@ -1,20 +1,15 @@
-"""Constrained generation with the embedded model: template and rhyme choice, batched sampling, gates."""
+"""The validated request and the pieces the planner and decoder share: line layout, template order,
+keyword-forced allowed sets, the draft stream."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 from toolkit.errors import InvalidInputError
-from toolkit.llm.embedded.format import build_prompt
-from toolkit.prosody import check, group_chars, rhyme_groups, templates
+from toolkit.prosody import rhyme_groups, templates
 from toolkit.prosody.forms import Template
 
-from .constrained import Plan, acrostic_fit, group_ids, line_tones_plan, safe_tone, vocab_for
-from .records import Poem
-from .topic import char_bias, choose_group, similarity
-
-TOPIC_WEIGHT = 2.0  # rerank: mean logprob (nats/token) + TOPIC_WEIGHT · cosine(char counts)
+from .constrained import Plan, acrostic_fit, group_ids
 
 
 @dataclass
@@ -65,39 +60,6 @@ def pick_templates(req: Request) -> list[Template]:
     if req.acrostic:
         tpls = sorted(tpls, key=lambda t: -acrostic_fit(t, req.acrostic, req.rhyme_book))
     return tpls
-
-
-def keyword_slots(tpl: Template, keywords, plans, rhyme_chars: str, acrostic, rhyme_book, rng) -> tuple[dict, list[str]]:
-    """Positions where each keyword fits the tone plan: {(line, pos): char}, plus notes for those that fit nowhere."""
-    forced: dict[tuple[int, int], str] = {}
-    notes = []
-    n = len(tpl.lines)
-    for kw in keywords:
-        spots = []
-        for i in range(n):
-            lt = tpl.lines[i]
-            for p in range(lt.length - len(kw) + 1):
-                ok = True
-                for j, ch in enumerate(kw):
-                    q = p + j
-                    t = safe_tone(ch, rhyme_book)
-                    if (i, q) in forced or (q == 0 and acrostic) or t is None:
-                        ok = False
-                    elif q == lt.length - 1 and lt.rhyme:
-                        ok = ch in rhyme_chars
-                    elif t != "中" and plans[i][q] not in ("*", t):
-                        ok = False
-                    if not ok:
-                        break
-                if ok:
-                    spots.append((i, p))
-        if not spots:
-            notes.append(f"关键词「{kw}」无法放入任何位置而不破坏平仄或韵 (keyword fits no tone/rhyme slot); 仅作软偏置")
-            continue
-        i, p = spots[rng.randrange(len(spots))]
-        for j, ch in enumerate(kw):
-            forced[(i, p + j)] = ch
-    return forced, notes
 
 
 class ForcedPlan(Plan):
@@ -159,70 +121,6 @@ class DraftSpy:
         """Report the finished samples (the last token of each row is never seen by a processor)."""
         self.on_draft([self.prefix + r.text for r in results])
         self.start = None
-
-
-def generate_constrained(llm, req: Request, hits, counts, lines_set, notes: list[str], on_draft=None) -> list[Poem]:
-    """Sample ``req.n`` poems under the prosody plan, gate them by check() and the verbatim-line set.
-
-    ``on_draft(texts)``, if given, is called as characters are decoded (see :class:`DraftSpy`)."""
-    vocab = vocab_for(llm.tokenizer, req.rhyme_book)
-    rng = random.Random(req.seed)
-    tpl_list = pick_templates(req)
-    tpl = tpl_list[0] if req.acrostic or req.opening else tpl_list[rng.randrange(len(tpl_list))]
-    if req.opening:
-        tpl = req.opening_template
-    need = len(tpl.rhyme_lines)
-    if req.rhyme_group:
-        group = req.rhyme_group
-        if not usable_group(vocab, req.rhyme_book, need)(group):
-            notes.append(f"韵部「{group}」可用字较少 (few usable characters)")
-    else:
-        group, why = choose_group(hits, req.rhyme_book, usable_group(vocab, req.rhyme_book, need))
-        notes.append(why)
-    rhyme = group_ids(vocab, group, req.rhyme_book)
-    plans, _ = line_tones_plan(tpl, req.acrostic, req.rhyme_book)
-    forced, kw_notes = keyword_slots(tpl, req.keywords, plans, group_chars(group, req.rhyme_book), req.acrostic,
-                                     req.rhyme_book, rng)
-    notes.extend(kw_notes)
-    start = len(req.opening)
-    used = frozenset(vocab.ids[l[-1]] for i, l in enumerate(req.opening) if tpl.lines[i].rhyme and l[-1] in vocab.ids)
-    plan = ForcedPlan(tpl, vocab, rhyme, req.acrostic, start_line=start, used_rhymes=used,
-                      rhyme_book=req.rhyme_book, forced=forced)
-    notes.extend(plan.notes)
-    bias = char_bias(counts, vocab.ids)
-    for kw in req.keywords:
-        for ch in kw:
-            if ch in vocab.ids:
-                bias[vocab.ids[ch]] = bias.get(vocab.ids[ch], 0.0) + 2.0
-    prompt = build_prompt(req.form, req.topic[:40])
-    if req.opening:
-        prompt += join_lines(list(req.opening)) + ("\n" if len(req.opening) % 2 == 0 else "")
-    batch = min(32, max(4, 3 * req.n))
-    seed = req.seed if req.seed is not None else rng.randrange(2**31)
-    cands: dict[str, Poem] = {}
-    spy = DraftSpy(vocab, on_draft, prefix=prompt[len(build_prompt(req.form, req.topic[:40])):]) if on_draft else None
-    for rnd in range(3):
-        results = llm.sample_constrained(prompt, plan, n=batch, bias=bias, max_new_tokens=plan.length + 1,
-                                         temperature=0.9, top_k=40, repetition_penalty=1.15, seed=seed + rnd,
-                                         processors=(spy,) if spy else ())
-        if spy:
-            spy.finish(results)
-        for r in results:
-            body_lines = list(req.opening) + split_lines(r.text)
-            text = join_lines(body_lines)
-            if text in cands:
-                continue
-            new = body_lines[start:]
-            copied = tuple(l for l in new if lines_set is not None and l in lines_set)
-            report = check(text, req.form, req.rhyme_book)
-            score = r.mean_logprob + TOPIC_WEIGHT * similarity(text, counts)
-            cands[text] = Poem(text, req.form, report, round(score, 4), copied_lines=copied, notes=tuple(notes),
-                               rhyme_group=group, template=tpl.name)
-        good = [p for p in cands.values() if p.report.ok and not p.copied_lines]
-        if len(good) >= req.n:
-            break
-    ranked = sorted(cands.values(), key=lambda p: (not p.report.ok, bool(p.copied_lines), -p.score))
-    return ranked[:req.n]
 
 
 def validate_group(group: str | None, rhyme_book: str) -> str | None:

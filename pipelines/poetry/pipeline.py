@@ -11,24 +11,28 @@ Example:
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from toolkit.errors import DataMissingError, HanlinError, InvalidInputError
-from toolkit.prosody import ProsodyReport, check, cipai_names, templates
+from toolkit.prosody import REGULATED_FORMS, SHAPES, ProsodyReport, check, cipai_names, templates
 
 from .constrained import fits
-from .generate import Request, generate_constrained, split_lines, validate_group
+from .generate import Request, split_lines, usable_group, validate_group
+from .plan import PoemPlan
 from .records import Poem, SearchResult
 from .topic import body_of, char_counts, inspirations, retrieve
 
 log = logging.getLogger(__name__)
 
-FORMS = ("五绝", "七绝", "五律", "七律")
-SHAPES = {"五绝": (4, 5), "七绝": (4, 7), "五律": (8, 5), "七律": (8, 7)}
+FORMS = REGULATED_FORMS
 MAX_TOPIC = 200
 MAX_N = 20
+CANDIDATES_MIN, CANDIDATES_MAX = 8, 32  # sampled per request (4 per poem asked for), then reranked
+PLAN_HITS = 50  # poems retrieved for a topic: the sample its keywords' PMI is measured on
 
 
 class PoetryPipeline:
@@ -43,13 +47,14 @@ class PoetryPipeline:
             (default: :func:`toolkit.llm.load_llm` for ``settings``).
     """
 
-    def __init__(self, llm=None, index=None, settings=None, line_set=None, llm_loader=None):
+    def __init__(self, llm=None, index=None, settings=None, line_set=None, llm_loader=None, imagery=None):
         self.settings = settings
         self._llm_loader = llm_loader
         # resource name -> loaded value (None: tried and unavailable); absent until first use
-        self._loaded = {k: v for k, v in (("llm", llm), ("index", index), ("lines", line_set)) if v is not None}
+        self._loaded = {k: v for k, v in (("llm", llm), ("index", index), ("lines", line_set), ("imagery", imagery))
+                        if v is not None}
         # one lock per resource: concurrent first uses (web sessions, a warm-up thread) load it once
-        self._locks = {k: threading.Lock() for k in ("llm", "index", "lines")}
+        self._locks = {k: threading.Lock() for k in ("llm", "index", "lines", "imagery")}
 
     @classmethod
     def from_settings(cls, settings=None, llm=None, index=None, llm_loader=None) -> "PoetryPipeline":
@@ -104,6 +109,16 @@ class PoetryPipeline:
 
         return self._once("lines", load, (DataMissingError,), "corpus lines (verbatim check off)")
 
+    @property
+    def imagery(self):
+        """The corpus word table behind keyword planning (:mod:`.imagery`); None when the corpus is absent."""
+        def load():
+            from .imagery import imagery
+
+            return imagery(self.settings)
+
+        return self._once("imagery", load, (DataMissingError,), "poem imagery (keywords only from the user)")
+
     def warm(self, steps: tuple[str, ...] = ("lines", "llm", "index", "decode")) -> dict[str, float]:
         """Load the lazy resources now and prime their first-use caches, so a later first poem is fast.
 
@@ -118,7 +133,7 @@ class PoetryPipeline:
         Raises:
             InvalidInputError: an unknown step.
         """
-        valid = ("lines", "llm", "index", "decode")
+        valid = ("lines", "llm", "index", "decode", "imagery")
         bad = [s for s in steps if s not in valid]
         if bad:
             raise InvalidInputError(f"未知的预热步骤 {bad} (unknown warm-up steps); 可选 (valid): {', '.join(valid)}")
@@ -131,6 +146,8 @@ class PoetryPipeline:
                 self.llm  # noqa: B018
             elif step == "index":
                 self.index  # noqa: B018 - opens and primes it
+            elif step == "imagery":
+                self.imagery  # noqa: B018
             elif not getattr(self.llm, "capable", False) and getattr(self.llm, "tokenizer", None) is not None:
                 from .constrained import vocab_for
 
@@ -147,7 +164,7 @@ class PoetryPipeline:
         if form not in FORMS:
             if form in cipai_names():
                 if acrostic is not None:
-                    raise InvalidInputError(f"词牌 {form!r} 不支持藏头 (acrostic only for 五绝 七绝 五律 七律)")
+                    raise InvalidInputError(f"词牌 {form!r} 不支持藏头 (acrostic only for {' '.join(FORMS)})")
                 if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_N:
                     raise InvalidInputError(f"参数 n={n!r} 超出范围 (out of range); 有效范围 (valid range): 1 ≤ n ≤ {MAX_N}")
                 topic = " ".join(str(topic or "").split())[:MAX_TOPIC]
@@ -157,7 +174,10 @@ class PoetryPipeline:
             raise InvalidInputError(f"参数 n={n!r} 超出范围 (out of range); 有效范围 (valid range): 1 ≤ n ≤ {MAX_N}")
         if start not in (None, "平起", "仄起"):
             raise InvalidInputError(f"未知的起式 {start!r} (unknown start); 可选 (valid): 平起, 仄起")
-        topic = " ".join(str(topic or "").split())
+        from .planner import clean_topic
+
+        topic, tnotes = clean_topic(" ".join(str(topic or "").split()))
+        notes.extend(tnotes)
         if len(topic) > MAX_TOPIC:
             notes.append(f"题目过长 ({len(topic)} 字), 已截取前 {MAX_TOPIC} 字 (topic truncated)")
             topic = topic[:MAX_TOPIC]
@@ -165,6 +185,11 @@ class PoetryPipeline:
             keywords = [k for k in keywords.replace("，", ",").split(",")]
         keywords = tuple(k.strip() for k in keywords if k and k.strip())
         if acrostic is not None:
+            bad = [ch for ch in str(acrostic) if not ch.isspace() and ch not in "，。、,.;；/|" and
+                   not ("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")]
+            if bad:
+                raise InvalidInputError(f"藏头只能是汉字, 「{''.join(bad)}」不是 (acrostic characters must be Chinese; "
+                                        f"not: {' '.join(repr(c) for c in bad)})")
             acrostic = "".join(split_lines(acrostic)) or None
         n_lines = SHAPES[form][0]
         if acrostic is not None and len(acrostic) != n_lines:
@@ -176,8 +201,12 @@ class PoetryPipeline:
     # --- public API ------------------------------------------------------------------------------
     def generate(self, topic: str | None = None, form: str = "七绝", keywords=(), acrostic: str | None = None,
                  rhyme_group: str | None = None, n: int = 1, seed: int | None = None, rhyme_book: str = "pingshui",
-                 start: str | None = None, on_draft: Callable[[list[str]], None] | None = None) -> list[Poem]:
+                 start: str | None = None, on_draft: Callable[[list[str]], None] | None = None,
+                 plan: PoemPlan | dict | None = None) -> list[Poem]:
         """Generate ``n`` poems that keep length, rhyme and 平仄 of ``form``.
+
+        The flow is one way: request → plan (:meth:`plan`: template, rhyme, keywords per line, arc,
+        season) → decode (a batch of candidates) → rerank (:mod:`.rerank`) → poems with their report.
 
         Args:
             topic: 题目/主题 (empty → free generation; longer than 200 chars → truncated with a note).
@@ -189,19 +218,56 @@ class PoetryPipeline:
             on_draft: called while the embedded model decodes, after every character, with the texts
                 so far of all drafts in the sampling batch (the returned poems are the best of them,
                 ranked); this is the token stream. Other backends call it once with the finished texts.
+            plan: a plan from :meth:`plan` (or its ``to_dict()``, possibly edited): decode from it instead
+                of planning; topic, form, keywords, acrostic and rhyme come from the plan then.
 
         Raises:
-            InvalidInputError: unknown form/group/start, bad ``n``, acrostic of the wrong length.
+            InvalidInputError: unknown form/group/start, bad ``n``, acrostic of the wrong length or with
+                non-Chinese characters, a malformed plan.
         """
         notes: list[str] = []
+        if plan is not None:
+            plan = plan if isinstance(plan, PoemPlan) else PoemPlan.from_dict(plan)
+            req = self._request(plan.topic, plan.form, (), plan.acrostic, plan.rhyme_group, n, seed, plan.rhyme_book,
+                                None, notes)
+            return self._run(req, notes, on_draft, plan)
         req = self._request(topic, form, keywords, acrostic, rhyme_group, n, seed, rhyme_book, start, notes)
         return self._run(req, notes, on_draft)
 
-    def _run(self, req: Request, notes: list[str], on_draft=None) -> list[Poem]:
+    def plan(self, topic: str | None = None, form: str = "七绝", keywords=(), acrostic: str | None = None,
+             rhyme_group: str | None = None, seed: int | None = None, rhyme_book: str = "pingshui",
+             start: str | None = None) -> PoemPlan:
+        """The plan :meth:`generate` would decode for these arguments (to show or edit before decoding).
+
+        Raises:
+            InvalidInputError: as :meth:`generate`; a 词牌 (ci are not planned).
+        """
+        if form not in FORMS:
+            raise InvalidInputError(f"只有近体诗有计划 (plans are for {' '.join(FORMS)}), 不是 {form!r}")
+        notes: list[str] = []
+        req = self._request(topic, form, keywords, acrostic, rhyme_group, 1, seed, rhyme_book, start, notes)
+        return self._make_plan(req, notes, random.Random(req.seed))
+
+    def _make_plan(self, req: Request, notes: list[str], rng: random.Random) -> PoemPlan:
+        from .constrained import vocab_for
+        from .planner import make_plan
+
+        hits = retrieve(self.index, req.topic, k=PLAN_HITS) if req.topic else []
+        tokenizer = getattr(self.llm, "tokenizer", None) if not getattr(self.llm, "capable", False) else None
+        vocab = vocab_for(tokenizer, req.rhyme_book) if tokenizer is not None else None
+        need = SHAPES[req.form][0] // 2 + 1
+        usable = usable_group(vocab, req.rhyme_book, need) if vocab is not None else (lambda g: True)
+        plan = make_plan(req, hits, vocab, self.imagery if req.topic else None, usable, rng)
+        return replace(plan, notes=tuple(notes) + plan.notes)
+
+    def _run(self, req: Request, notes: list[str], on_draft=None, plan: PoemPlan | None = None) -> list[Poem]:
+        capable = getattr(self.llm, "capable", False)
+        if req.form in FORMS and not capable:
+            return self._run_planned(req, notes, on_draft, plan)
         hits = retrieve(self.index, req.topic) if req.topic else []
         counts = char_counts(hits, req.topic)
         insp = inspirations(hits)
-        if req.form not in FORMS and not getattr(self.llm, "capable", False):
+        if req.form not in FORMS and not capable:
             from .ci import generate_ci
 
             poems = generate_ci(self.llm, req, counts, self.line_set, notes, on_draft=on_draft)
@@ -212,9 +278,30 @@ class PoetryPipeline:
             if on_draft is not None and poems:
                 on_draft([p.text for p in poems])
         else:
-            poems = generate_constrained(self.llm, req, hits, counts, self.line_set, notes, on_draft=on_draft)
+            raise InvalidInputError("续写需要内置模型 (continuing a poem needs the embedded model, not a chat backend)")
         return [Poem(p.text, p.form, p.report, p.score, insp, p.copied_lines, p.notes, p.rhyme_group, p.template)
                 for p in poems]
+
+    def _run_planned(self, req: Request, notes: list[str], on_draft, plan: PoemPlan | None) -> list[Poem]:
+        """request → plan → decode → rerank → report, for the embedded model and a regulated form."""
+        from .constrained import vocab_for
+        from .decode import decode
+        from .planner import revise_plan
+        from .rerank import rerank
+
+        rng = random.Random(req.seed)
+        if plan is None:
+            plan = self._make_plan(req, notes, rng)
+        else:
+            plan = revise_plan(plan, vocab_for(self.llm.tokenizer, plan.rhyme_book), rng)
+            plan = replace(plan, notes=tuple(dict.fromkeys(tuple(notes) + plan.notes)))
+        seed = req.seed if req.seed is not None else rng.randrange(2**31)
+        batch = min(CANDIDATES_MAX, max(CANDIDATES_MIN, 4 * req.n))
+        cands = decode(self.llm, plan, batch, seed, on_draft)
+        poems = rerank(cands, plan, self.line_set, req.n)
+        if sum(p.report.ok and not p.copied_lines for p in poems) < req.n:  # rare: a second batch
+            poems = rerank(cands + decode(self.llm, plan, batch, seed + 1, on_draft), plan, self.line_set, req.n)
+        return poems
 
     def check(self, text: str, form: str | None = None, rhyme_book: str = "pingshui") -> ProsodyReport:
         """The prosody report of ``text`` (delegates to :func:`toolkit.prosody.check`)."""

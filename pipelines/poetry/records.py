@@ -27,11 +27,13 @@ class Poem:
         text: the poem, one couplet per line ("白日依山尽，黄河入海流。\\n...").
         form: 五绝 七绝 五律 七律 (or a 词牌 name).
         report: the prosody check of ``text`` (the gate).
-        score: rerank score (model mean log-probability + topic relevance; higher is better).
+        score: rerank score (the sum of ``score_parts``; higher is better).
         inspirations: retrieved poems whose characters biased the decoding.
         copied_lines: lines equal to a corpus line (should be empty).
         notes: remarks (relaxed positions, truncated topic, rhyme group choice ...).
         rhyme_group: the rhyme group decoded into; template: the 平仄 template name.
+        score_parts: the terms of ``score`` with their meaning in words (:class:`~.rerank.ScorePart`).
+        plan: the :class:`~.plan.PoemPlan` the poem was decoded from (None for ci and capable backends).
     """
 
     text: str
@@ -43,6 +45,8 @@ class Poem:
     notes: tuple[str, ...] = ()
     rhyme_group: str | None = None
     template: str | None = None
+    score_parts: tuple = ()
+    plan: object | None = None
 
     @property
     def lines(self) -> list[str]:

@@ -26,7 +26,7 @@ _LOCK = threading.Lock()
 _PIPES: dict[str | None, object] = {}
 _WARMUPS: dict[str | None, "Warmup"] = {}
 
-WARM_STEPS = ("lines", "llm", "decode", "index")  # model first: a poem without a topic needs no index
+WARM_STEPS = ("lines", "llm", "decode", "index", "imagery")  # model first: a poem without a topic needs no index
 
 
 def shared_pipeline(spec: str | None = None):

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 
+from toolkit.prosody.forms import REGULATED_FORMS
+from toolkit.prosody.forms import SHAPES as FORM_SHAPES
+
 # (line count, chars per line) → form name. Only exact shapes count; prosody is toolkit.prosody's job.
-SHAPES: dict[tuple[int, int], str] = {(4, 5): "五绝", (4, 7): "七绝", (8, 5): "五律", (8, 7): "七律"}
-REGULAR_FORMS = tuple(SHAPES.values())
+SHAPES: dict[tuple[int, int], str] = {shape: form for form, shape in FORM_SHAPES.items()}
+REGULAR_FORMS = REGULATED_FORMS
 OTHER = "other"
 # Tune names that mean "unknown tune" in the sources.
 _NO_TUNE = {"失调名", "无调名", "调名佚", ""}

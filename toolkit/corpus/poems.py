@@ -20,7 +20,7 @@ from typing import Iterator
 
 from tqdm import tqdm
 
-from .forms import detect_form, tune_from_rhythmic
+from .forms import REGULAR_FORMS, detect_form, tune_from_rhythmic
 from .poetry_source import PoetryDir
 from .records import PoemRecord
 from .textnorm import han_count, is_garbled, s2t, split_clauses, strip_notes, t2s
@@ -207,7 +207,7 @@ class PoemBuilder:
             pid = f"{coll.slug}-{idx:06d}"
         self._ids.add(pid)
         self.stats.kept[coll.name] += 1
-        self.stats.forms[form if form in ("五绝", "七绝", "五律", "七律", "other") else "ci"] += 1
+        self.stats.forms[form if form in REGULAR_FORMS + ("other",) else "ci"] += 1
         return PoemRecord(id=pid, collection=coll.name, dynasty=coll.dynasty, author=author, title=title,
                           text=text, text_t=text_t, title_t=title_t, author_t=author_t,
                           lines=tuple(lines), form=form, tune=tune)

@@ -26,7 +26,7 @@ from .api import chars_with_tone, group_chars, groups_of, rhyme_groups
 from .build import build_rhyme_tables
 from .checker import check
 from .cipai import Cipai, cipai, cipai_names
-from .forms import REGULATED_FORMS, LineTemplate, Template, templates
+from .forms import REGULATED_FORMS, SHAPES, LineTemplate, Template, line_length, n_lines, templates
 from .report import ProsodyReport, Violation
 from .rules import is_gu_ping, is_san_ping_wei, line_fits
 from .tones import tone, tone_info
@@ -34,5 +34,5 @@ from .tones import tone, tone_info
 __all__ = [
     "check", "tone", "tone_info", "templates", "chars_with_tone", "rhyme_groups", "group_chars", "groups_of",
     "is_gu_ping", "is_san_ping_wei", "line_fits", "cipai_names", "cipai", "Cipai", "Template", "LineTemplate",
-    "ProsodyReport", "Violation", "REGULATED_FORMS", "build_rhyme_tables",
+    "ProsodyReport", "Violation", "REGULATED_FORMS", "SHAPES", "n_lines", "line_length", "build_rhyme_tables",
 ]

@@ -22,7 +22,7 @@ from functools import lru_cache
 from ..errors import InvalidInputError
 from .books import RhymeBook, get_book
 from .build import load_yaml
-from .forms import LineTemplate, Template
+from .forms import REGULATED_FORMS, LineTemplate, Template
 from .grid import tone_grid, unknown_violations
 from .report import ProsodyReport, Violation
 from .rules import matches
@@ -95,7 +95,7 @@ def resolve_cipai(name: str) -> Cipai:
         canon = _aliases().get("".join(_t2s()(c) for c in key))
     if canon is None:
         raise InvalidInputError(
-            f"未知的体裁或词牌 {name!r} (unknown form or 词牌); 可选 (valid): 五绝, 七绝, 五律, 七律, " + ", ".join(cipai_names())
+            f"未知的体裁或词牌 {name!r} (unknown form or 词牌); 可选 (valid): " + ", ".join(REGULATED_FORMS + tuple(cipai_names()))
         )
     return _all()[canon]
 

@@ -24,8 +24,26 @@ from functools import lru_cache
 
 from ..errors import InvalidInputError
 
-REGULATED_FORMS = ("五绝", "七绝", "五律", "七律")
+# The one definition of the four regulated forms and their shapes (lines, characters per line);
+# corpus form detection, the embedded model's control tokens and the poetry pipeline all read these.
 SHAPES = {"五绝": (4, 5), "七绝": (4, 7), "五律": (8, 5), "七律": (8, 7)}
+REGULATED_FORMS = tuple(SHAPES)
+
+
+def n_lines(form: str) -> int:
+    """Number of lines of a regulated form."""
+    return _shape(form)[0]
+
+
+def line_length(form: str) -> int:
+    """Characters per line of a regulated form."""
+    return _shape(form)[1]
+
+
+def _shape(form: str) -> tuple[int, int]:
+    if form not in SHAPES:
+        raise InvalidInputError(f"未知的体裁 {form!r} (unknown form); 可选 (valid): {', '.join(SHAPES)}")
+    return SHAPES[form]
 BASE = {"A": "仄仄平平仄", "B": "平平仄仄平", "C": "平平平仄仄", "D": "仄仄仄平平"}
 # Relaxed five-character patterns (中 = free position).
 RELAXED = {"A": "中仄中平仄", "B": "中平中仄平", "C": "中平中仄仄", "D": "中仄仄平平"}

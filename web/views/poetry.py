@@ -86,6 +86,45 @@ def template_words(name: str) -> str:
     return ", ".join(parts) or name
 
 
+def show_score(poem) -> None:
+    """The rerank score, term by term, in words."""
+    if poem.score_parts:
+        st.markdown("  \n".join(f"`{p.points:+.2f}` {local(p.explanation)}" for p in poem.score_parts))
+
+
+def plan_editor(plan: dict | None, form: str) -> dict | None:
+    """The plan of the last "plan first" as editable fields; returns the edited plan (None: no plan, or it
+    was made for another form)."""
+    if not plan or plan.get("form") != form:
+        return None
+    from pipelines.poetry.plan import ARC, SEASONS, TIMES
+
+    aims = {r: f"{a} ({e})" for r, a, e in ARC}
+    with st.container(border=True):
+        st.markdown(t("**计划**（可改：每句关键词、季节、时辰；清空关键词则该句不限）",
+                      "**Plan** (editable: keyword per line, season, time of day; clear a keyword to free its line)"))
+        c1, c2 = st.columns(2)
+        season = c1.selectbox(t("季节", "Season"), [""] + list(SEASONS), key="plan_season",
+                              index=([""] + list(SEASONS)).index(plan.get("season") or ""),
+                              format_func=lambda x: x or t("不限", "open"))
+        tod = c2.selectbox(t("时辰", "Time of day"), [""] + list(TIMES), key="plan_time",
+                           index=([""] + list(TIMES)).index(plan.get("time_of_day") or ""),
+                           format_func=lambda x: x or t("不限", "open"))
+        lines = []
+        for i, lp in enumerate(plan["lines"]):
+            kw = st.text_input(f"{t('第', 'Line ')}{i + 1}{t('句', '')} · {lp['role']} · {aims.get(lp['role'], '')}",
+                               value=lp.get("keyword") or "", key=f"plan_kw_{i}", help=lp.get("why") or None)
+            lines.append({**lp, "keyword": kw.strip() or None,
+                          "slot": lp.get("slot") if kw.strip() == (lp.get("keyword") or "") else None})
+        st.caption(f"{t('模板', 'template')}: {plan['template']} · {t('韵部', 'rhyme')}: {plan['rhyme_group']}")
+        for note in plan.get("notes", ()):
+            st.caption(local(note))
+        if st.button(t("不用计划", "Discard plan"), key="plan_discard"):
+            st.session_state.pop("poem_plan", None)
+            st.rerun()
+    return {**plan, "season": season or None, "time_of_day": tod or None, "lines": lines}
+
+
 def pipeline():
     """The shared poetry pipeline (its loading starts in the background at server start or first view)."""
     warm_poetry(llm_spec())
@@ -107,7 +146,7 @@ def draft_view(slot, every: float = 0.05):
     return show
 
 
-def generate(pipe, form, topic, keywords, acrostic, rhyme, n, seed) -> None:
+def generate(pipe, form, topic, kws, acrostic, rhyme, n, seed, plan=None) -> None:
     live = st.empty()
     ready = pipe is not None
     if ready and not warm_poetry(llm_spec()).done:
@@ -117,9 +156,9 @@ def generate(pipe, form, topic, keywords, acrostic, rhyme, n, seed) -> None:
             ready = True
     if ready:
         with guard(), st.spinner(t("poetry.generating")):
-            kws = tuple(k for k in re.split(r"[,，、\s]+", keywords) if k)
             poems = pipe.generate(topic=topic or None, form=form, keywords=kws, acrostic=acrostic or None,
-                                  rhyme_group=rhyme or None, n=int(n), seed=int(seed), on_draft=draft_view(live))
+                                  rhyme_group=rhyme or None, n=int(n), seed=int(seed), on_draft=draft_view(live),
+                                  plan=plan)
             st.session_state["poems"] = poems
             st.session_state["poems_scroll"] = True  # the results sit below the form: bring them into view
             st.session_state["poems_request"] = (form, topic)
@@ -161,8 +200,15 @@ with tab_gen:
                          format_func=labels([""], lambda g: t("common.auto")))
     n = c2.number_input(t("poetry.n"), 1, 8, 2, key="poem_n")
     seed = c1.number_input(t("poetry.seed"), 0, 2**31 - 1, 42, key="poem_seed", help=t("poetry.seed_help"))
+    kws = tuple(k for k in re.split(r"[,，、\s]+", keywords) if k)
+    if form in prosody.REGULATED_FORMS and st.button(t("先看计划", "Plan first"), key="poem_plan_go"):
+        with guard():
+            st.session_state["poem_plan"] = pipeline().plan(topic or None, form=form, keywords=kws,
+                                                            acrostic=acrostic or None, rhyme_group=rhyme or None,
+                                                            seed=int(seed)).to_dict()
+    edited_plan = plan_editor(st.session_state.get("poem_plan"), form)
     if st.button(t("poetry.generate"), type="primary", key="poem_go") or (pending and pending.get("page") == "poetry"):
-        generate(pipeline(), form, topic, keywords, acrostic, rhyme, n, seed)
+        generate(pipeline(), form, topic, kws, acrostic, rhyme, n, seed, edited_plan)
     poems = st.session_state.get("poems", [])
     if poems:
         mark("poem_results")
@@ -171,6 +217,7 @@ with tab_gen:
             for i, poem in enumerate(poems):
                 st.subheader(t("poetry.candidate", i=i + 1, form=poem.form, score=f"{poem.score:.2f}"), anchor=False)
                 st.text(poem.text)
+                show_score(poem)
                 show_report(poem.report.lines, poem.report)
                 for note in poem.notes:
                     st.caption(local(note))

@@ -12,10 +12,23 @@ from pathlib import Path
 
 
 def read_log(path: str | Path) -> list[dict]:
+    """The records of an append-only training log, as the run that produced the checkpoint saw them.
+
+    A ``resume`` record at step ``s`` supersedes the lines with step > ``s`` written before it (a run
+    that went on past its last checkpoint, then stopped): those steps were trained again after it.
+    """
     p = Path(path)
     if not p.is_file():
         return []
-    return [json.loads(ln) for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    out: list[dict] = []
+    for ln in p.read_text(encoding="utf-8").splitlines():
+        if not ln.strip():
+            continue
+        r = json.loads(ln)
+        if r.get("type") == "resume":
+            out = [x for x in out if x["step"] <= r["step"]]
+        out.append(r)
+    return out
 
 
 def plot_loss(records: list[dict], out: str | Path, baseline_loss: float | None = None) -> None:
@@ -78,6 +91,11 @@ def _fmt_int(n: int) -> str:
     return f"{n:,}"
 
 
+def _cpu(m: dict) -> str:
+    cpu = m.get("cpu_seconds") or 0.0
+    return f"CPU time {cpu / 3600:.1f} h counted since CPU time was tracked; " if cpu else ""
+
+
 def render_card(m: dict) -> str:
     """Markdown for ``README.md`` from the metrics dict written by :func:`~.export.export_model`."""
     shares = m["expert_shares"]
@@ -136,7 +154,7 @@ character; vocabulary {_fmt_int(m['vocab_size'])} (special + control tokens, poe
 | held-out | {_fmt_int(m['scored_docs'])} poems ({m['heldout_permille'] / 10:g} % by md5 of the poem id), never trained on |
 | steps | {_fmt_int(m['steps'])} (batch {m['batch_size']} × {m['seq_len']} tokens, packed) |
 | tokens seen | {_fmt_int(m['tokens_seen'])} (training stream: {_fmt_int(m['stream_tokens'])} tokens) |
-| wall time | {m['train_seconds'] / 60:.1f} min on {m['threads']} CPU threads |
+| wall time | {m['train_seconds'] / 60:.1f} min of training over all resumes ({_cpu(m)}the latest run on {m['threads']} CPU thread{'s' if m['threads'] != 1 else ''}) |
 | optimiser | AdamW (β {tuple(m['betas'])}, wd {m['weight_decay']}), lr {m['lr']} warm-up {m['warmup_steps']} steps, cosine to ×{m['min_lr_ratio']}, grad clip {m['grad_clip']} |
 | balancing | Switch-style auxiliary loss × {m['aux_loss_coef']} on every MoE layer (transformers' DeepseekV2 computes none) |
 

@@ -91,8 +91,12 @@ class TrainConfig:
     grad_clip: float = 1.0
     aux_loss_coef: float = 0.01  # Switch-Transformer style load-balancing loss weight
     max_steps: int = 0  # 0: no step limit (stop on max_minutes)
-    max_minutes: float = 75.0  # wall-clock budget of the whole run (resumes included)
+    max_minutes: float = 75.0  # wall-clock budget of the whole run (resumes included); 0: none
+    max_tokens: int = 0  # token budget of the whole run (warm start included); 0: none
+    schedule_start_step: int = 0  # warm-up and cosine start here (a warm start continues another run's steps)
+    schedule_start_tokens: int = 0  # tokens already seen when this schedule began
     checkpoint_minutes: float = 4.0
+    snapshot_minutes: float = 30.0  # the compact committed snapshot (0: only when the run stops)
     log_every: int = 10  # steps between train_log.jsonl records
     eval_every_minutes: float = 10.0
     eval_docs: int = 400  # held-out documents scored at each periodic evaluation

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .format import format_document, poem_kind, poem_title
+from .format import REGULATED_FORMS, format_document, poem_kind, poem_title
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Split:
         return docs
 
 
-_REGULATED = {"五绝", "七绝", "五律", "七律"}
+_REGULATED = frozenset(REGULATED_FORMS)
 
 
 def is_heldout(doc_id: str, permille: int) -> bool:

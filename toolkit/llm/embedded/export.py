@@ -63,8 +63,21 @@ def _cache_key(tokenizer, tc: TrainConfig, poems_file, laws_db, max_len: int) ->
     return hashlib.sha256((vocab + src).encode("utf-8")).hexdigest()[:16]
 
 
+def _card_baseline(model_dir: Path, key: str, poems_file, laws_db, max_len: int) -> dict | None:
+    """The baseline metrics of an exported model directory whose tokenizer and split settings give ``key``."""
+    meta_path = model_dir / "eval.json"
+    if not meta_path.is_file() or not (model_dir / "tokenizer.json").is_file():
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    tc = TrainConfig(**{k: meta[k] for k in TrainConfig().to_dict() if k in meta})
+    if _cache_key(load_tokenizer(model_dir), tc, poems_file, laws_db, max_len) != key:
+        return None
+    names = ("ngram_loss", "ngram_ppl", "unigram_loss", "unigram_ppl", "ngram_tokens", "ngram_trigram_types")
+    return {k: meta[k] for k in names} if all(k in meta for k in names) else None
+
+
 def cached_baselines(work_dir: Path, tokenizer, tc: TrainConfig, max_len: int, *, poems_file=None, laws_db=None,
-                     settings=None, split=None) -> tuple[dict, list[str], int, int]:
+                     settings=None, split=None, reuse_from: Path | None = None) -> tuple[dict, list[str], int, int]:
     """(baseline metrics, held-out texts, train docs, held-out docs), computed once per checkpoint tokenizer.
 
     The 3-gram needs the whole training split; it does not change while the model trains, so the result
@@ -76,6 +89,16 @@ def cached_baselines(work_dir: Path, tokenizer, tc: TrainConfig, max_len: int, *
         cached = json.loads(path.read_text(encoding="utf-8"))
         if cached.get("key") == key:
             return cached["metrics"], cached["heldout"], cached["train_docs"], len(cached["heldout"])
+    if split is None and reuse_from is not None:
+        # The 3-gram depends only on the vocabulary and the split settings (the key); a card exported
+        # from the same key already holds its numbers, so only the held-out texts need loading.
+        prior = _card_baseline(Path(reuse_from), key, poems_file, laws_db, max_len)
+        if prior is not None:
+            split = load_split(settings, poems_file=poems_file, laws_db=laws_db, heldout_permille=tc.heldout_permille,
+                               law_share=tc.law_share, regulated_oversample=tc.regulated_oversample, seed=tc.seed)
+            held = [d.text for d in split.heldout]
+            write_json(path, {"key": key, "metrics": prior, "heldout": held, "train_docs": len(split.train)})
+            return prior, held, len(split.train), len(held)
     split = split or load_split(settings, poems_file=poems_file, laws_db=laws_db, heldout_permille=tc.heldout_permille,
                                 law_share=tc.law_share, regulated_oversample=tc.regulated_oversample, seed=tc.seed)
     held = [d.text for d in split.heldout]
@@ -96,8 +119,13 @@ def load_checkpoint_model(work_dir: Path):
 
 
 def export_model(work_dir: str | Path, model_dir: str | Path, *, poems_file=None, laws_db=None, settings=None,
-                 progress: bool = True, split=None) -> Path:
-    """Evaluate the checkpoint in ``work_dir`` and write the model directory ``model_dir`` atomically."""
+                 progress: bool = True, split=None, only_if_better: bool = False) -> Path | None:
+    """Evaluate the checkpoint in ``work_dir`` and write the model directory ``model_dir`` atomically.
+
+    A ``checkpoint/`` folder inside ``model_dir`` (the compact training snapshot) is carried over. With
+    ``only_if_better``, nothing is replaced unless the held-out perplexity beats the one ``model_dir``'s
+    card records; the evaluation is still written to ``work_dir/eval.json``. Returns None when not replaced.
+    """
     work_dir, model_dir = Path(work_dir), Path(model_dir)
     model, tokenizer, state = load_checkpoint_model(work_dir)
     tc = TrainConfig(**{**state["train_config"], "betas": tuple(state["train_config"]["betas"])})
@@ -106,7 +134,7 @@ def export_model(work_dir: str | Path, model_dir: str | Path, *, poems_file=None
     torch.set_num_threads(max(1, tc.threads))
     max_len = model.config.max_position_embeddings
     base, held, _, _ = cached_baselines(work_dir, tokenizer, tc, max_len, poems_file=poems_file, laws_db=laws_db,
-                                        settings=settings, split=split)
+                                        settings=settings, split=split, reuse_from=model_dir)
     model.to(torch.bfloat16).to(torch.float32)  # score the weights exactly as shipped (bf16), computed in fp32
     log.info("scoring %d held-out poems with the model", len(held))
     res = evaluate_lm(model, tokenizer, held, batch_size=32, max_len=max_len, progress=progress)
@@ -120,8 +148,19 @@ def export_model(work_dir: str | Path, model_dir: str | Path, *, poems_file=None
         "train_seconds": state["train_seconds"], "stream_tokens": state["stream_tokens"],
         "train_docs": state["train_docs"], "poems_file": poems_file, "laws_db": laws_db, "heldout_docs": state["heldout_docs"], "config": state["model_config"],
     }
+    metrics["cpu_seconds"] = state.get("cpu_seconds", 0.0)
+    write_json(work_dir / "eval.json", metrics)
+    log.info("checkpoint at %d tokens: held-out ppl %.2f (3-gram %.2f)", state["tokens_seen"], res.ppl, base["ngram_ppl"])
+    shipped = model_dir / "eval.json"
+    if only_if_better and shipped.is_file():
+        before = json.loads(shipped.read_text(encoding="utf-8"))["model_ppl"]
+        if res.ppl >= before:
+            log.info("not exported: %.2f does not beat the shipped model's %.2f", res.ppl, before)
+            return None
     records = read_log(work_dir / LOG_NAME)
     with atomic_dir(model_dir) as tmp:
+        if (model_dir / ckpt.CKPT).is_dir():
+            shutil.copytree(model_dir / ckpt.CKPT, tmp / ckpt.CKPT)
         model.to(torch.bfloat16)
         model.config.dtype = torch.bfloat16
         model.config._experts_implementation = None  # let the loader pick its default
@@ -137,7 +176,7 @@ def export_model(work_dir: str | Path, model_dir: str | Path, *, poems_file=None
         plot_experts(metrics["expert_shares"], tmp / "experts.png", metrics["first_moe_layer"])
         (tmp / "README.md").write_text(render_card(metrics), encoding="utf-8")
         tmp.chmod(0o755)  # mkdtemp makes the folder private; the shipped files are ordinary readable files
-        for f in tmp.iterdir():
-            f.chmod(0o644)
+        for f in tmp.rglob("*"):
+            f.chmod(0o755 if f.is_dir() else 0o644)
     log.info("model ppl %.2f vs 3-gram %.2f", metrics["model_ppl"], metrics["ngram_ppl"])
     return model_dir

@@ -14,13 +14,15 @@ Example:
 from __future__ import annotations
 
 from toolkit.errors import InvalidInputError
+from toolkit.prosody.forms import REGULATED_FORMS
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIAL_TOKENS = (PAD, BOS, EOS, UNK)  # ids 0..3 in this order
-KINDS = ("五绝", "七绝", "五律", "七律", "词", "诗", "法")  # what a document is; one control token each
+# What a document is; one control token each. The order fixes the token ids of a trained model.
+KINDS = REGULATED_FORMS + ("词", "诗", "法")
 TITLE, BODY = "<题>", "<文>"
 CONTROL_TOKENS = tuple(f"<{k}>" for k in KINDS) + (TITLE, BODY)
-REGULATED_FORMS = KINDS[:4]
+POETRY_KINDS = KINDS[:6]  # the kinds a poem prompt may name (法 is statute text)
 
 
 def _check_kind(kind: str) -> str:
