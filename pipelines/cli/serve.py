@@ -18,13 +18,14 @@ def register(sub) -> None:
     p.add_argument("--model", default=None, metavar="SPEC",
                    help="模型：目录或 openai:<base_url>#<model>，默认按设置或内置模型 (model: a directory or openai:<base_url>#<model>; default: settings.llm or the embedded model)")
     p.add_argument("--api-key", default=os.environ.get("HANLIN_API_KEY"), metavar="KEY",
-                   help="require 'Authorization: Bearer KEY' (default: $HANLIN_API_KEY; none = no authentication)")
+                   help="要求请求带 Authorization: Bearer KEY，默认读 $HANLIN_API_KEY，不设则不鉴权 "
+                        "(require 'Authorization: Bearer KEY'; default: $HANLIN_API_KEY; none = no authentication)")
     d = ServerLimits()
-    p.add_argument("--workers", type=int, default=d.workers, help=f"requests handled at once (default {d.workers})")
+    p.add_argument("--workers", type=int, default=d.workers, help=f"同时处理的请求数 (requests handled at once; default {d.workers})")
     p.add_argument("--max-queue", type=int, default=d.max_queue,
-                   help=f"requests waiting for a worker before new ones get 503 (default {d.max_queue})")
+                   help=f"排队上限，超出返回 503 (requests waiting for a worker before new ones get 503; default {d.max_queue})")
     p.add_argument("--timeout", type=float, default=d.io_timeout,
-                   help=f"seconds a slow client may take per read/write (default {d.io_timeout:g})")
+                   help=f"慢客户端每次读写的超时秒数 (seconds a slow client may take per read/write; default {d.io_timeout:g})")
     p.set_defaults(func=run)
     examples(p, "hanlin serve", "hanlin serve --port 8001 --model data/models/hanlin-moe-mini")
 

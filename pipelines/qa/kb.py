@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -219,7 +218,7 @@ class KnowledgeBase:
                         expansion=self.options.expansion if expansion is None else expansion)
         with writer_lock(self.folder):
             self._recover()
-            meta = self._read_meta()
+            meta = read_meta(self.folder, self.repairs, FORMAT)
             write_json(self.folder / "kb.json", {**meta, "settings": new.to_json()})
             if new.embedder != self.options.embedder:
                 self.store.embedder_kind = new.embedder

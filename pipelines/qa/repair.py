@@ -17,11 +17,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 from toolkit.atomic import write_json
+from toolkit.errors import InvalidInputError
 
 from .catalog import Catalog, CatalogCorruptError
 from .chunking import ChunkConfig
 from .errors import KnowledgeBaseBusyError
 from .journal import Journal, writer_lock
+from .options import KBOptions
 
 # Where the originals wait while a damaged catalogue is rebuilt from them (see open_catalog).
 REINGEST_DIR = ".files.reingest"
@@ -52,6 +54,7 @@ def _meta(path: Path) -> dict:
     if not isinstance(meta, dict):
         raise ValueError("not a JSON object")
     ChunkConfig(**meta.get("chunking", {}))
+    KBOptions.from_json(meta.get("settings"))  # a damaged settings object counts as a damaged kb.json
     return meta
 
 
@@ -60,11 +63,11 @@ def read_meta(folder: Path, repairs: list[str], fmt: int) -> dict:
     path = folder / "kb.json"
     try:
         return _meta(path)
-    except (OSError, ValueError, TypeError) as e:
+    except (OSError, ValueError, TypeError, InvalidInputError) as e:
         with writer_lock(folder):
             try:  # another process may have repaired it while we waited
                 return _meta(path)
-            except (OSError, ValueError, TypeError):
+            except (OSError, ValueError, TypeError, InvalidInputError):
                 pass
             aside = set_aside(path)
             meta = {"name": folder.name, "format": fmt, "created_at": time.time(), "chunking": asdict(ChunkConfig())}
