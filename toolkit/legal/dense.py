@@ -37,10 +37,16 @@ def model_id(embedder: Embedder) -> str:
     return json.dumps(embedder.spec(), sort_keys=True, ensure_ascii=False, default=str)
 
 
+PASSAGE_CHARS = 400  # E5 reads 512 tokens; the head of an article carries its rule
+
+
+def article_passage(short_name: str, article_label: str, body: str) -> str:
+    """The text an article is embedded as: ``《劳动合同法》第四十七条：…`` (first 400 characters)."""
+    return f"《{short_name}》{article_label}：{body.strip()}"[:PASSAGE_CHARS]
+
+
 def article_vectors(embedder: Embedder, table, cache_dir: Path | None = None, batch: int = 2048) -> np.ndarray:
     """``(rows, dim)`` passage vectors of every article row of ``table`` (zero rows where empty), cached."""
-    from .search import article_passage
-
     texts = [article_passage(m.get("short_name", ""), m.get("article_label", ""), text[m.get("body_start", 0):])
              if m else "" for text, m in zip(table.texts, table.meta)]
     cache = VectorCache(cache_dir or default_cache_dir(), model_id(embedder), embedder.dim)

@@ -55,12 +55,6 @@ class StatuteList(list):
         self.warnings = tuple(warnings)
 
 
-PASSAGE_CHARS = 400  # E5 reads 512 tokens; the head of an article carries its rule
-
-
-def article_passage(short_name: str, article_label: str, body: str) -> str:
-    """The text an article is embedded as: ``《劳动合同法》第四十七条：…`` (first 400 characters)."""
-    return f"《{short_name}》{article_label}：{body.strip()}"[:PASSAGE_CHARS]
 
 
 def _is_amendment(name: str) -> bool:

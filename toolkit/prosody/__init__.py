@@ -25,8 +25,8 @@ from __future__ import annotations
 from .api import chars_with_tone, group_chars, groups_of, rhyme_groups
 from .build import build_rhyme_tables
 from .checker import check
-from .cipai import Cipai, cipai, cipai_names
-from .forms import REGULATED_FORMS, SHAPES, LineTemplate, Template, line_length, n_lines, templates
+from .cipai import Cipai, cipai, cipai_names, templates
+from .forms import REGULATED_FORMS, SHAPES, LineTemplate, Template, line_length, n_lines
 from .report import ProsodyReport, Violation
 from .rules import is_gu_ping, is_san_ping_wei, line_fits
 from .tones import tone, tone_info

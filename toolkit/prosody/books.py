@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import DataMissingError, InvalidInputError
-from .build import _t2s, build_rhyme_tables, rhyme_dir
+from .build import t2s_converter, build_rhyme_tables, rhyme_dir
 
 # Canonical book ids and the names users may type for them.
 BOOK_ALIASES = {
@@ -87,7 +87,7 @@ class RhymeBook:
         own = self._simp.get(char, []) + [g for g in self._trad.get(char, []) if g not in self._simp.get(char, [])]
         if own:  # a supplement entry for a traditional character adds to its table readings
             return own
-        s = _t2s()(char)
+        s = t2s_converter()(char)
         if s != char and s in self._simp:
             return self._simp[s]
         return []
@@ -104,7 +104,7 @@ class RhymeBook:
 
     def group(self, name: str, tone: str | None = None) -> RhymeGroup:
         """The group called ``name`` (simplified or traditional; 平 group preferred for 部 names)."""
-        cands = self._names.get(name) or self._names.get(_t2s()(name), [])
+        cands = self._names.get(name) or self._names.get(t2s_converter()(name), [])
         if tone:
             cands = [g for g in cands if g.tone == tone]
         if not cands:

@@ -58,7 +58,7 @@ def load_yaml(name: str) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def t2s_converter():
     import opencc
 
     conv = opencc.OpenCC("t2s")
@@ -82,7 +82,7 @@ def _pingshui_groups() -> tuple[list[dict], dict]:
     src = pingshui_source()
     raw = src.read_bytes()
     table = json.loads(raw)
-    t2s = _t2s()
+    t2s = t2s_converter()
     groups = []
     for _pz, sections in table.items():
         for section, entries in sections.items():
@@ -115,7 +115,7 @@ def _add(groups_by_name: dict, name: str, ch: str) -> None:
 
 def build_pingshui() -> dict:
     groups, prov = _pingshui_groups()
-    t2s = _t2s()
+    t2s = t2s_converter()
     by_name = {g["name"]: g for g in groups}
     if len(by_name) != 106:
         raise DataMissingError(f"平水韵表应有 106 韵, 实有 {len(by_name)} (expected 106 groups)")
@@ -151,7 +151,7 @@ def build_pingshui() -> dict:
 
 
 @lru_cache(maxsize=4096)
-def _final(syl: str) -> str:
+def pinyin_final(syl: str) -> str:
     from pypinyin.style._utils import get_finals, get_initials
 
     ini = get_initials(syl, strict=True)
@@ -200,7 +200,7 @@ def build_modern(book: str) -> dict:
     for code, readings in PINYIN_DICT.items():
         ch = chr(code)
         for syl in readings.split(","):
-            tone, fin = _tone_number(syl), _final(_strip_tone(syl))
+            tone, fin = tone_number(syl), pinyin_final(strip_tone(syl))
             g = final_to_group.get(fin)
             if g is None:
                 unmapped.add(fin)
@@ -231,7 +231,7 @@ _TONE_MARKS.update({"ḿ": ("m", 2), "ń": ("n", 2), "ň": ("n", 3), "ǹ": ("n",
 
 
 @lru_cache(maxsize=4096)
-def _tone_number(syl: str) -> int:
+def tone_number(syl: str) -> int:
     for c in syl:
         if c in _TONE_MARKS:
             return _TONE_MARKS[c][1]
@@ -239,7 +239,7 @@ def _tone_number(syl: str) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _strip_tone(syl: str) -> str:
+def strip_tone(syl: str) -> str:
     return "".join(_TONE_MARKS.get(c, (c,))[0] for c in syl)
 
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from ..errors import InvalidInputError
 from .books import RhymeBook, get_book
 from .build import load_yaml
-from .forms import REGULATED_FORMS, LineTemplate, Template
+from .forms import REGULATED_FORMS, SHAPES, LineTemplate, Template, regulated_templates
 from .grid import tone_grid, unknown_violations
 from .report import ProsodyReport, Violation
 from .rules import matches
@@ -90,9 +90,9 @@ def resolve_cipai(name: str) -> Cipai:
     key = str(name).strip().split("·")[0].split("・")[0].strip()
     canon = _aliases().get(key)
     if canon is None:
-        from .build import _t2s
+        from .build import t2s_converter
 
-        canon = _aliases().get("".join(_t2s()(c) for c in key))
+        canon = _aliases().get("".join(t2s_converter()(c) for c in key))
     if canon is None:
         raise InvalidInputError(
             f"未知的体裁或词牌 {name!r} (unknown form or 词牌); 可选 (valid): " + ", ".join(REGULATED_FORMS + tuple(cipai_names()))
@@ -243,3 +243,10 @@ def detect_ci(lines: list[str], book: RhymeBook, stray=()) -> ProsodyReport | No
         if best is None or key < best[0]:
             best = (key, rep)
     return best[1] if best else None
+
+
+def templates(form: str) -> list[Template]:
+    """All templates of ``form``: a regulated form (五绝 七绝 五律 七律) or a 词牌 name (its variants)."""
+    if form in SHAPES:
+        return list(regulated_templates(form))
+    return list(cipai(form).variants)

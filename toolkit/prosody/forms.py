@@ -10,7 +10,7 @@ B→D, D→B) and the next couplet starts 粘 (same second-position tone as the 
 仄 (else 三平尾); B's 孤平 is a separate rule (:func:`toolkit.prosody.rules.is_gu_ping`).
 
 Example:
-    >>> from toolkit.prosody.forms import templates
+    >>> from toolkit.prosody.forms import regulated_templates as templates
     >>> [t.name for t in templates("五绝")]
     ['平起首句入韵', '平起首句不入韵', '仄起首句入韵', '仄起首句不入韵']
     >>> templates("五绝")[3].lines[0].pattern
@@ -160,15 +160,6 @@ def regulated_templates(form: str) -> tuple[Template, ...]:
         order = ("B", "C", "D", "A") if length == 5 else ("D", "A", "B", "C")
         _CACHE[form] = tuple(_build(form, k) for k in order)
     return _CACHE[form]
-
-
-def templates(form: str) -> list[Template]:
-    """All templates of ``form``: a regulated form (五绝 七绝 五律 七律) or a 词牌 name (its variants)."""
-    if form in SHAPES:
-        return list(regulated_templates(form))
-    from .cipai import cipai
-
-    return list(cipai(form).variants)
 
 
 def forms_for_shape(shape: tuple[int, ...]) -> list[str]:

@@ -44,18 +44,18 @@ def mandarin_tone(char: str, classical: bool) -> str | None:
     from pypinyin.constants import PINYIN_DICT
     from pypinyin.style._utils import get_initials
 
-    from .build import _final, _strip_tone, _tone_number
+    from .build import pinyin_final, strip_tone, tone_number
 
     readings = PINYIN_DICT.get(ord(char))
     if not readings:
         return None
     out = set()
     for r in readings.split(","):
-        num, syl = _tone_number(r), _strip_tone(r)
+        num, syl = tone_number(r), strip_tone(r)
         if num in (3, 4):
             out.add(OBLIQUE)
         elif num in (1, 2):
-            fin = _final(syl)
+            fin = pinyin_final(syl)
             if not classical or fin.endswith(("n", "ng")) or fin == "er":
                 out.add(LEVEL)
             elif num == 2 and get_initials(syl, strict=True) in _RUSHENG_INITIALS:
