@@ -42,11 +42,11 @@ def test_kb_cli_settings_and_compact(kb_settings, tmp_path, capsys):
     extra = tmp_path / "补充.txt"
     extra.write_text("第九条 押金在租期届满后七日内退还。", encoding="utf-8")
     assert main(["kb", "create", "设置", "--expansion", "on"]) == 0
-    assert "legal expansion) on" in capsys.readouterr().out
+    assert "法律口语扩展 on" in capsys.readouterr().out
     assert main(["kb", "add", "设置", str(law), "-q"]) == 0 and main(["kb", "add", "设置", str(extra), "-q"]) == 0
     assert main(["kb", "set", "设置", "--expansion", "off"]) == 0
-    assert "legal expansion) off" in capsys.readouterr().out
-    assert main(["kb", "set", "设置"]) == 0 and "embedder) static" in capsys.readouterr().out
+    assert "法律口语扩展 off" in capsys.readouterr().out
+    assert main(["kb", "set", "设置"]) == 0 and "向量模型 static" in capsys.readouterr().out
     assert main(["kb", "compact", "设置"]) == 0 and "2 段合并为 1 段" in capsys.readouterr().out
     with pytest.raises(SystemExit):  # argparse refuses an unknown embedder, naming the valid ones
         main(["kb", "set", "设置", "--embedder", "bert"])

