@@ -131,7 +131,7 @@ def test_prompt_editor_page_shows_the_message_not_a_traceback(app_test, body):
     at.text_area(key="pt_text_kb_followup").input(HEAD + body).run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert any(("saving is refused" in e or "保存将被拒绝" in e) and ("过大" in e or "嵌套过深" in e or "未知的过滤器" in e)
+    assert any(("saving is refused" in e or "保存将被拒绝" in e) and ("过大" in e or "嵌套过深" in e or "未知的过滤器" in e or "渲染超时" in e)
                for e in errors), errors
 
 

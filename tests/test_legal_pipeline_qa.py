@@ -19,7 +19,9 @@ def test_extractive_answer_has_the_four_parts_and_each_article_once(qa, fake_leg
     assert "《中华人民共和国劳动合同法》第四十七条" in [s.citation for s in a.citations[:3]]
     for heading in ("### 结论", "### 怎么办", "### 注意", "### 依据"):
         assert a.text.count(heading) == 1, heading
-    assert "不构成法律意见" in a.text and "not legal advice" in a.text
+    assert "不构成法律意见" in a.text and "not legal advice" not in a.text  # one language per answer
+    en = qa.ask("用人单位解除劳动合同没有给经济补偿怎么办？", lang="en")
+    assert "### Conclusion" in en.text and "not legal advice" in en.text and "不构成法律意见" not in en.text
     for s in a.structured.basis:  # every basis article quoted in full, exactly once
         for line in s.statute.text.split("\n"):
             assert a.text.replace("**", "").count(line) == 1, line

@@ -10,6 +10,12 @@ DISCLAIMER = (
     "⚠️ 以上内容由系统依据检索到的现行法条自动整理，仅供参考，不构成法律意见；"
     "具体问题请咨询执业律师或法律援助机构。(Legal information only, not legal advice.)"
 )
+# The same notice in one language, for answers laid out in the user's language.
+DISCLAIMERS = {
+    "zh": "⚠️ 以上内容由系统依据检索到的现行法条自动整理，仅供参考，不构成法律意见；具体问题请咨询执业律师或法律援助机构。",
+    "en": "⚠️ Compiled automatically from the current statutes retrieved: legal information only, not legal advice; "
+          "for your own case ask a practising lawyer or a legal aid centre.",
+}
 
 
 # Question words that say nothing about which article applies.

@@ -20,7 +20,7 @@ from toolkit.errors import InvalidInputError
 from .backend import LegalBackend
 from .compose import Basis, Structured, compose, highlight_for, layout_vars, rerank
 from .conversation import Conversation, conversation_facts, normalize_history, rewrite_followup
-from .extractive import DISCLAIMER, NON_CONTENT, basis_section
+from .extractive import DISCLAIMER, DISCLAIMERS, NON_CONTENT, basis_section
 from .grounding import ground, statute_key
 from .screening import (NO_LEGAL_CONTENT_MESSAGE, NO_STATUTE_MESSAGE, check_question, has_legal_cue, is_writing_request,
                         not_chinese,
@@ -186,7 +186,9 @@ class StatuteQA:
 
     def render(self, st: Structured, lang: str | None = None, basis_inline: bool = True) -> str:
         """``st`` through the ``legal_answer_layout`` template (user-editable)."""
-        return self.prompts.render("legal_answer_layout", **layout_vars(st, lang or self.lang, basis_inline, DISCLAIMER))
+        lang = lang or self.lang
+        disclaimer = DISCLAIMERS.get(lang, DISCLAIMER)
+        return self.prompts.render("legal_answer_layout", **layout_vars(st, lang, basis_inline, disclaimer))
 
     def _finish_structured(self, st: Structured, q, query, mode, lang, dropped=()) -> Answer:
         text = self.render(st, lang).strip() + "\n"

@@ -46,8 +46,13 @@ def show_turn(turn) -> None:
         answer = turn.get("answer")
         if turn["role"] != "assistant":
             st.markdown(turn["content"])
-        elif answer is not None and answer.structured is not None:  # rendered in the page's language already
-            st.markdown(local(answer.summary or answer.text))
+        elif answer is not None and answer.structured is not None and lang() == "zh":
+            st.markdown(answer.summary or answer.text)  # laid out by the legal_answer_layout template
+        elif answer is not None and answer.structured is not None:
+            # Headings and notices follow the page's language; the clauses and steps quote Chinese statutes
+            # and procedure, so the answer is shown as written, marked as a quotation.
+            st.caption(t("law.answer_in_chinese"))
+            st.markdown("\n".join("> " + line for line in (answer.summary or answer.text).splitlines()))
         else:
             st.markdown(local(turn["content"]))
         if answer is not None:
