@@ -271,7 +271,7 @@ def test_law_chat_follow_up_in_view(page, server):
         box.press("Enter")
         page.get_by_test_id("stChatMessage").nth(2 * i + 1).wait_for()
         settle(page)
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(3500)  # the page re-scrolls to the new turn for 3 s while the answer renders
     last_q = page.get_by_test_id("stChatMessage").nth(2)
     assert "加班费" in last_q.inner_text()
     assert in_view(page, last_q), "the follow-up and the start of its answer are in view"

@@ -105,7 +105,7 @@ def scroll_to_latest(anchor: str = "latest") -> None:
         const doc = window.parent.document;
         // Streamlit keeps a chat stuck to the bottom while the answer's parts render; scroll a few more times
         // so the new turn's start wins, then leave the reader alone.
-        for (const ms of [50, 250, 600, 1200, 2000]) {{
+        for (const ms of [50, 250, 600, 1200, 2000, 3000]) {{
           setTimeout(() => {{
             const el = doc.getElementById({anchor!r});
             if (el) el.scrollIntoView({{block: "start", behavior: "instant"}});
