@@ -12,22 +12,6 @@ pytestmark = pytest.mark.faults
 
 
 @pytest.fixture
-def cli(legal_settings, monkeypatch, capsys):
-    from toolkit.config import get_settings
-
-    monkeypatch.setenv("HANLIN_DATA_DIR", str(legal_settings.data_dir))
-    get_settings.cache_clear()
-
-    def run(*argv):
-        rc = main(list(argv))
-        out, err = capsys.readouterr()
-        return rc, out, err
-
-    yield run
-    get_settings.cache_clear()
-
-
-@pytest.fixture
 def poem_cli(pipe, monkeypatch, capsys):  # noqa: F811
     from pipelines.cli import poem_tasks
 

@@ -2,26 +2,6 @@
 
 import json
 
-import pytest
-
-from pipelines.cli import main
-
-
-@pytest.fixture
-def cli(legal_settings, monkeypatch, capsys):
-    from toolkit.config import get_settings
-
-    monkeypatch.setenv("HANLIN_DATA_DIR", str(legal_settings.data_dir))
-    get_settings.cache_clear()
-
-    def run(*argv):
-        rc = main(list(argv))
-        out, err = capsys.readouterr()
-        return rc, out, err
-
-    yield run
-    get_settings.cache_clear()
-
 
 def test_get_json(cli):
     rc, out, _ = cli("law", "get", "民法典", "1165", "--json")

@@ -43,3 +43,21 @@ def verify(legal_settings):
     from toolkit.legal import verify_citations
 
     return lambda text: verify_citations(text, settings=legal_settings)
+
+
+@pytest.fixture
+def cli(legal_settings, monkeypatch, capsys):
+    """``cli(*argv) -> (rc, out, err)``: the hanlin CLI over the tiny statute fixture."""
+    from pipelines.cli import main
+    from toolkit.config import get_settings
+
+    monkeypatch.setenv("HANLIN_DATA_DIR", str(legal_settings.data_dir))
+    get_settings.cache_clear()
+
+    def run(*argv):
+        rc = main(list(argv))
+        out, err = capsys.readouterr()
+        return rc, out, err
+
+    yield run
+    get_settings.cache_clear()
